@@ -1,0 +1,61 @@
+"""Markup to model: render each chapter of one language and gather the book."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+
+from publish.diagnostics import Collector
+from publish.labels import LABELS
+from publish.load import LanguageSource, Manuscript
+from publish.markup import render_chapter
+from publish.model import Book, Chapter, Contributor, PrintSettings, Section
+
+
+def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> Book:
+    source = manuscript.languages[lang]
+    shared = manuscript.config
+    return Book(
+        id=shared.id,
+        lang=lang,
+        title=source.config.title,
+        subtitle=source.config.subtitle,
+        description=source.config.description,
+        keywords=source.config.keywords,
+        contributors=[Contributor(c.name, c.role) for c in source.config.contributors],
+        publisher=shared.publisher,
+        rights=shared.rights,
+        published=shared.published,
+        published_text=format_date(shared.published, "long", locale=lang),
+        chapters=_chapters(manuscript, source, diagnostics),
+        labels=LABELS[lang],
+        print=PrintSettings(shared.print.trim_width, shared.print.trim_height,
+                            shared.print.font),
+        isbn={fmt: value for fmt in ("epub", "pdf")
+              if (value := getattr(source.config.isbn, fmt)) is not None},
+    )
+
+
+def _chapters(manuscript: Manuscript, source: LanguageSource,
+              diagnostics: Collector) -> list[Chapter]:
+    chapters = []
+    for chapter_file in source.chapters:
+        rendered = render_chapter(chapter_file.text, source.lang, chapter_file.path,
+                                  manuscript.folder)
+        seen: dict[str, int] = {}
+        for finding in rendered.findings:
+            nth = seen.get(finding.needle, 0)
+            seen[finding.needle] = nth + 1
+            diagnostics.error(chapter_file.path, chapter_file.line_of(finding.needle, nth),
+                              finding.code, finding.message)
+        if not rendered.headings or rendered.headings[0].level != 1:
+            continue  # reported by the loader
+        title = rendered.headings[0]
+        chapters.append(Chapter(
+            id=title.id,
+            source=chapter_file.path,
+            title=title.text,
+            body=rendered.html,
+            sections=[Section(h.level, h.id, h.text) for h in rendered.headings[1:]],
+            images=rendered.images,
+        ))
+    return chapters

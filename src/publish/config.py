@@ -1,0 +1,231 @@
+"""The book's configuration: `manuscript/book.toml` and `manuscript/<lang>/book.toml`.
+
+Each table maps onto a dataclass. Loading is strict: a missing required key, an
+unknown key or a value of the wrong type is reported with the file and the line
+of the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from publish import isbn
+from publish.diagnostics import Collector
+
+SUPPORTED_LANGUAGES = ("be", "en")
+
+
+@dataclass(frozen=True)
+class PrintConfig:
+    trim_width: float = 148.0
+    """Trim width in millimetres."""
+    trim_height: float = 210.0
+    font: str = "PT Serif"
+    """The text face; it must cover every character of the book in all four styles."""
+
+
+@dataclass(frozen=True)
+class SharedConfig:
+    """What every edition shares: `manuscript/book.toml`."""
+
+    id: str
+    languages: list[str]
+    source_language: str
+    published: datetime.date
+    publisher: str
+    rights: str
+    print: PrintConfig = field(default_factory=PrintConfig)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    role: str = "aut"
+    """A MARC relator code: aut, edt, trl, ill ..."""
+
+
+@dataclass(frozen=True)
+class Isbn:
+    epub: str | None = None
+    pdf: str | None = None
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    """What differs per language: `manuscript/<lang>/book.toml`."""
+
+    title: str
+    description: str
+    contributors: list[Contributor]
+    subtitle: str = ""
+    keywords: list[str] = field(default_factory=list)
+    isbn: Isbn = field(default_factory=Isbn)
+
+
+T = TypeVar("T")
+
+ROLES = {"aut", "edt", "trl", "ill", "ed", "pbl", "nrt", "aui", "ctb"}
+BOOK_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
+    loaded = _load(path, SharedConfig, diagnostics)
+    if loaded is None:
+        return None
+    config, source = loaded
+    if not BOOK_ID.fullmatch(config.id):
+        diagnostics.error(path, source.line_of("id"), "config-value",
+                          f"id {config.id!r} must be lowercase letters, digits and hyphens")
+    for lang in config.languages:
+        if lang not in SUPPORTED_LANGUAGES:
+            diagnostics.error(path, source.line_of("languages"), "config-value",
+                              f"language {lang!r} is not supported "
+                              f"(supported: {', '.join(SUPPORTED_LANGUAGES)})")
+    if config.source_language not in config.languages:
+        diagnostics.error(path, source.line_of("source-language"), "config-value",
+                          f"source-language {config.source_language!r} is not one of languages")
+    for name in ("trim_width", "trim_height"):
+        value = getattr(config.print, name)
+        if not 50 <= value <= 500:
+            diagnostics.error(path, source.line_of(_toml_name(name)), "config-value",
+                              f"{_toml_name(name)} must be between 50 and 500 mm, not {value}")
+    return config
+
+
+def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
+    loaded = _load(path, LanguageConfig, diagnostics)
+    if loaded is None:
+        return None
+    config, source = loaded
+    if not config.contributors:
+        diagnostics.error(path, source.line_of("contributors"), "config-value",
+                          "at least one contributor is needed")
+    for contributor in config.contributors:
+        if contributor.role not in ROLES:
+            diagnostics.error(path, source.line_of("role"), "config-value",
+                              f"unknown contributor role {contributor.role!r} "
+                              f"(known: {', '.join(sorted(ROLES))})")
+    for fmt in ("epub", "pdf"):
+        number = getattr(config.isbn, fmt)
+        if number is not None and not isbn.is_valid(number):
+            diagnostics.error(path, source.line_of(fmt), "config-isbn",
+                              f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
+    return config
+
+
+class _Source:
+    """The raw text of a TOML file, to point diagnostics at the right line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, key: str) -> int | None:
+        pattern = re.compile(rf'^\s*(\[+\s*)?"?{re.escape(key)}"?\s*(=|\]|\.)')
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.match(line):
+                return number
+        return None
+
+
+def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        diagnostics.error(path, None, "config-missing", "the configuration file is missing")
+        return None
+    except UnicodeDecodeError:
+        diagnostics.error(path, None, "config-syntax", "the file is not UTF-8")
+        return None
+    source = _Source(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        diagnostics.error(path, line, "config-syntax", f"invalid TOML: {message}")
+        return None
+    before = len(diagnostics.diagnostics)
+    value = _convert(data, cls, "", source, diagnostics)
+    if len(diagnostics.diagnostics) != before:
+        return None
+    return typing.cast(T, value), source
+
+
+def _toml_name(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Collector) -> Any:
+    """Check `value` against the type `kind` and build it; report what does not fit."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        return _convert_table(value, typing.cast(type, kind), where, source, diagnostics)
+    if origin in (types.UnionType, typing.Union):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _convert(value, inner, where, source, diagnostics)
+    if origin is list:
+        if not isinstance(value, list):
+            return _wrong_type(value, "an array", where, source, diagnostics)
+        (inner,) = typing.get_args(kind)
+        return [_convert(item, inner, where, source, diagnostics) for item in value]
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return _wrong_type(value, "a number", where, source, diagnostics)
+        return float(value)
+    expected = {str: "a string", datetime.date: "a date (YYYY-MM-DD)"}[kind]
+    if kind is datetime.date and isinstance(value, datetime.datetime):
+        return _wrong_type(value, expected, where, source, diagnostics)
+    if not isinstance(value, kind):
+        return _wrong_type(value, expected, where, source, diagnostics)
+    return value
+
+
+def _convert_table(
+    value: Any, cls: type, where: str, source: _Source, diagnostics: Collector
+) -> Any:
+    if not isinstance(value, dict):
+        return _wrong_type(value, "a table", where, source, diagnostics)
+    hints = typing.get_type_hints(cls)
+    fields = {_toml_name(f.name): f for f in dataclasses.fields(cls)}
+    for key in value:
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            diagnostics.error(source.path, source.line_of(key), "config-unknown-key",
+                              f"unknown key {_dotted(where, key)!r} (known: {known})")
+    arguments = {}
+    for key, spec in fields.items():
+        if key in value:
+            arguments[spec.name] = _convert(
+                value[key], hints[spec.name], _dotted(where, key), source, diagnostics)
+        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            table = f"[{where}]" if where else "the top level"
+            diagnostics.error(source.path, None, "config-missing-key",
+                              f"required key {_dotted(where, key)!r} is missing from {table}")
+    try:
+        return cls(**arguments)
+    except TypeError:
+        return None  # a required key was missing; already reported
+
+
+def _dotted(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _wrong_type(
+    value: Any, expected: str, where: str, source: _Source, diagnostics: Collector
+) -> None:
+    key = where.rsplit(".", 1)[-1]
+    diagnostics.error(source.path, source.line_of(key), "config-type",
+                      f"{where} must be {expected}, not {type(value).__name__} {value!r}")

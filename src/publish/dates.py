@@ -1,0 +1,150 @@
+"""ISO 8601 dates of day, month or year precision, and intervals of them, rendered
+for a locale with Babel.
+
+CLDR gives Belarusian month names in the nominative (stand-alone) and genitive
+(format) cases only; running text also needs the locative ("у кастрычніку"), so
+the project carries that column itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from babel.dates import format_date, format_interval, format_skeleton, get_month_names
+
+STYLES = ("full", "long", "medium", "short")
+CASES = ("nom", "gen", "loc")
+
+# Locative singular of the Belarusian month names, in the CLDR spelling of their
+# stems (CLDR writes "май" for May).
+BE_LOCATIVE = {
+    1: "студзені", 2: "лютым", 3: "сакавіку", 4: "красавіку", 5: "маі", 6: "чэрвені",
+    7: "ліпені", 8: "жніўні", 9: "верасні", 10: "кастрычніку", 11: "лістападзе", 12: "снежні",
+}
+
+
+class Precision(Enum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        return Precision.MONTH if self.month is not None else Precision.YEAR
+
+    def as_date(self) -> datetime.date:
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date or an interval `start/end` of the same precision."""
+
+    start: PartialDate
+    end: PartialDate | None = None
+
+    @property
+    def precision(self) -> Precision:
+        return self.start.precision
+
+    def iso(self) -> str:
+        return self.start.iso() + (f"/{self.end.iso()}" if self.end else "")
+
+
+class DateError(ValueError):
+    pass
+
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_date(text: str) -> DateValue:
+    """Parse `1962-09-25`, `1988-10`, `1981` or an interval such as `1991/1996`."""
+    parts = text.split("/")
+    if len(parts) > 2:
+        raise DateError(f"{text!r} is not an ISO 8601 date or interval")
+    dates = [_parse_one(part, text) for part in parts]
+    if len(dates) == 1:
+        return DateValue(dates[0])
+    start, end = dates
+    if start.precision != end.precision:
+        raise DateError(f"both ends of the interval {text!r} must have the same precision")
+    if end.as_date() <= start.as_date():
+        raise DateError(f"the interval {text!r} ends before it starts")
+    return DateValue(start, end)
+
+
+def _parse_one(part: str, whole: str) -> PartialDate:
+    match = _ISO.fullmatch(part)
+    if not match:
+        raise DateError(f"{whole!r} is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        raise DateError(f"{part!r} is not a date that exists") from None
+    return PartialDate(year, month, day)
+
+
+def format_date_value(value: DateValue, locale: str, style: str = "long",
+                      case: str | None = None) -> str:
+    """Render a date for `locale`; `case` picks the Belarusian month-name case."""
+    if case is not None:
+        if locale != "be":
+            raise DateError(f"the case option {case!r} applies to Belarusian text only")
+        if value.precision is not Precision.MONTH:
+            raise DateError(f"the case option {case!r} applies to month dates only")
+    start = value.start.as_date()
+    if value.precision is Precision.DAY:
+        text = format_date(start, style, locale=locale)
+        if value.end is not None:
+            text += " – " + format_date(value.end.as_date(), style, locale=locale)
+        return text
+    skeleton = _skeleton(value.precision, style)
+    if value.end is None:
+        text = format_skeleton(skeleton, start, locale=locale)
+    else:
+        text = format_interval(start, value.end.as_date(), skeleton, locale=locale)
+    if locale == "be" and value.precision is Precision.MONTH and style != "short":
+        # CLDR writes the year abbreviation after a full date ("25 верасня 1962 г.")
+        # but not after a month and year; Belarusian prose wants it in both.
+        text = re.sub(r"(\d{4})", "\\1\u202fг.", text)
+    if case is not None and case != "nom":
+        text = _inflect_months(text, case)
+    return text
+
+
+def _skeleton(precision: Precision, style: str) -> str:
+    if precision is Precision.YEAR:
+        return "y"
+    return {"full": "yMMMM", "long": "yMMMM", "medium": "yMMM", "short": "yMM"}[style]
+
+
+def _inflect_months(text: str, case: str) -> str:
+    """Replace each nominative month name that Babel wrote with its `case` form."""
+    nominative = get_month_names("wide", "stand-alone", locale="be")
+    forms = BE_LOCATIVE if case == "loc" else get_month_names("wide", "format", locale="be")
+    for month, name in nominative.items():
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", forms[month], text)
+    return text

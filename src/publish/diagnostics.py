@@ -1,0 +1,51 @@
+"""Problems found in the input, as values.
+
+Every stage reports what is wrong as `Diagnostic` values instead of raising or
+printing; the command line prints them in one place. A stage that cannot go on
+raises `BuildFailed` with what it collected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: Path
+    line: int | None
+    code: str
+    message: str
+
+    def format(self, root: Path | None = None) -> str:
+        shown = self.path
+        if root is not None and self.path.is_absolute():
+            try:
+                shown = self.path.relative_to(root)
+            except ValueError:
+                pass
+        where = f"{shown}:{self.line}" if self.line else f"{shown}"
+        return f"{where}: {self.code}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """A stage found problems that make its output impossible."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(d.format() for d in diagnostics))
+        self.diagnostics = sorted(diagnostics)
+
+
+class Collector:
+    """Gathers diagnostics so that one run reports every problem, not just the first."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, path: Path, line: int | None, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.diagnostics:
+            raise BuildFailed(self.diagnostics)

@@ -1,0 +1,118 @@
+"""Read the manuscript folder: configuration, chapter files and their raw lines.
+
+Python-Markdown keeps no line numbers, so the checks that must name a line of a
+chapter (headings and their ids) run here, on the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
+from publish.diagnostics import Collector
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def line_of(self, needle: str, nth: int = 0) -> int | None:
+        """The line of the `nth` occurrence of `needle`, for a problem found after parsing."""
+        seen = 0
+        for number, line in enumerate(self.lines, start=1):
+            count = line.count(needle)
+            if seen + count > nth:
+                return number
+            seen += count
+        return None
+
+
+@dataclass(frozen=True)
+class LanguageSource:
+    lang: str
+    config: LanguageConfig
+    chapters: list[SourceFile]
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    folder: Path
+    config: SharedConfig
+    languages: dict[str, LanguageSource]
+
+
+ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+HEADING_ID = re.compile(r"\{[^}]*#([A-Za-z][\w.-]*)[^}]*\}$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
+    shared = load_shared(folder / "book.toml", diagnostics)
+    if shared is None:
+        return None
+    languages = {}
+    for lang in shared.languages:
+        config = load_language(folder / lang / "book.toml", diagnostics)
+        chapters = _load_chapters(folder / lang, diagnostics)
+        if config is not None:
+            languages[lang] = LanguageSource(lang, config, chapters)
+    return Manuscript(folder, shared, languages)
+
+
+def _load_chapters(folder: Path, diagnostics: Collector) -> list[SourceFile]:
+    paths = sorted(folder.glob("*.md"))
+    if not paths:
+        diagnostics.error(folder, None, "no-chapters", "no chapter files (*.md) in this folder")
+    chapters = []
+    seen_ids: dict[str, tuple[Path, int]] = {}
+    for path in paths:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
+            continue
+        source = SourceFile(path, text)
+        _check_headings(source, seen_ids, diagnostics)
+        chapters.append(source)
+    return chapters
+
+
+def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
+                    diagnostics: Collector) -> None:
+    in_fence = False
+    first_content = True
+    for number, line in enumerate(source.lines, start=1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or not line.strip():
+            continue
+        heading = ATX_HEADING.match(line)
+        if first_content and (heading is None or len(heading.group(1)) != 1):
+            diagnostics.error(source.path, number, "chapter-title",
+                              "a chapter must start with its title, a level-1 heading "
+                              "such as '# Youth {#youth}'")
+        first_content = False
+        if heading is None:
+            continue
+        found = HEADING_ID.search(heading.group(2))
+        if found is None:
+            diagnostics.error(source.path, number, "heading-id",
+                              "the heading has no explicit id: add one such as "
+                              "'{#youth}', the same in every language")
+            continue
+        heading_id = found.group(1)
+        if heading_id in seen_ids:
+            other, other_line = seen_ids[heading_id]
+            diagnostics.error(source.path, number, "duplicate-id",
+                              f"the id #{heading_id} is used already at "
+                              f"{other.name}:{other_line}")
+        else:
+            seen_ids[heading_id] = (source.path, number)

@@ -1,0 +1,210 @@
+"""Markdown to XHTML for one chapter: Python-Markdown with footnotes, tables,
+attr_list and the project's extensions (roles, typography, ids, images).
+
+Problems found here carry the source text they concern (a `Finding`), so that the
+caller, which has the raw lines, can name the line.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from publish import typography
+from publish.roles import ROLE_PATTERN, RoleError, render_role
+
+INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+                  "figcaption", "caption"}
+VERBATIM = {"code", "pre", "kbd", "samp", "script", "style"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    needle: str
+    """Source text the problem concerns, to find its line in the raw file."""
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass
+class Rendered:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+    images: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path) -> Rendered:
+    """Render one chapter; `image_root` is the only folder images may come from."""
+    result = Rendered(html="")
+    md = markdown.Markdown(
+        output_format="xhtml",
+        extensions=[
+            "footnotes", "tables", "attr_list",
+            _ProjectExtension(lang, chapter_file, image_root, result),
+        ],
+        extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
+    )
+    result.html = md.convert(text)
+    for stashed in md.htmlStash.rawHtmlBlocks:
+        if isinstance(stashed, str) and stashed.lstrip().startswith("<"):
+            # Raw HTML would bypass every check here (ids, images, well-formedness).
+            result.findings.append(Finding(stashed.strip().splitlines()[0], "raw-html",
+                                           "raw HTML is not allowed: use Markdown"))
+    return result
+
+
+class _ProjectExtension(Extension):
+    def __init__(self, lang: str, chapter_file: Path, image_root: Path,
+                 result: Rendered) -> None:
+        super().__init__()
+        self.lang = lang
+        self.chapter_file = chapter_file
+        self.image_root = image_root
+        self.result = result
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        # Above the backtick pattern (190), which would otherwise take the value.
+        md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
+        # Tree processors run from high to low priority: after inline (20), attr_list (8).
+        md.treeprocessors.register(_Typography(self.lang, md), "typography", 5)
+        md.treeprocessors.register(
+            _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
+        md.treeprocessors.register(_PrefixNoteIds(md), "note-ids", 3)
+
+
+class _RoleProcessor(InlineProcessor):
+    def __init__(self, lang: str, result: Rendered, md: markdown.Markdown) -> None:
+        super().__init__(ROLE_PATTERN, md)
+        self.lang = lang
+        self.result = result
+
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's API
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str, int, int]:
+        try:
+            role = render_role(m["name"], m["options"], m["value"], self.lang)
+        except RoleError as error:
+            self.result.findings.append(Finding(m[0], "role", str(error)))
+            return m[0], m.start(0), m.end(0)
+        if role.kind == "date":
+            # HTML's datetime takes no interval: the start goes there, the end beside it.
+            start, _, end = role.machine.partition("/")
+            element = etree.Element("time", {"datetime": start})
+            if end:
+                element.set("data-end", end)
+        else:
+            element = etree.Element("data", {"value": role.machine})
+        element.text = AtomicString(role.text)
+        return element, m.start(0), m.end(0)
+
+
+class _Typography(Treeprocessor):
+    def __init__(self, lang: str, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.lang = lang
+
+    def run(self, root: etree.Element) -> None:
+        for block in root.iter():
+            if block.tag in INLINE_CONTEXT:
+                slots = list(_text_slots(block))
+                runs = [getattr(owner, attr) for owner, attr in slots]
+                for (owner, attr), run in zip(slots, typography.apply(runs, self.lang),
+                                              strict=True):
+                    setattr(owner, attr, run)
+        for number in root.iter("data"):
+            if number.tail:
+                number.tail = typography.bind_after_number(number.tail)
+
+
+def _text_slots(block: etree.Element) -> list[tuple[etree.Element, str]]:
+    """Where the running text of `block` lives, in reading order, as (element, attribute)."""
+    slots: list[tuple[etree.Element, str]] = []
+
+    def walk(element: etree.Element) -> None:
+        if element.text and not isinstance(element.text, AtomicString):
+            slots.append((element, "text"))
+        for child in element:
+            if child.tag not in VERBATIM and child.tag not in INLINE_CONTEXT:
+                walk(child)
+            if child.tail and not isinstance(child.tail, AtomicString):
+                slots.append((child, "tail"))
+
+    if block.tag not in VERBATIM:
+        walk(block)
+    return slots
+
+
+class _Collector(Treeprocessor):
+    """Records the headings and checks the images of the chapter."""
+
+    def __init__(self, chapter_file: Path, image_root: Path, result: Rendered,
+                 md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.chapter_file = chapter_file
+        self.image_root = image_root
+        self.result = result
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-6]", element.tag) and element.get("id"):
+                text = "".join(element.itertext()).strip()
+                self.result.headings.append(Heading(int(element.tag[1]), element.get("id", ""),
+                                                    text))
+            elif element.tag == "img":
+                self._check_image(element)
+
+    def _check_image(self, image: etree.Element) -> None:
+        src = image.get("src", "")
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith("/"):
+            self.result.findings.append(Finding(src, "image-outside",
+                f"image {src!r} must be a relative path to a file inside the manuscript"))
+            return
+        path = (self.chapter_file.parent / unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.image_root.resolve()):
+            self.result.findings.append(Finding(src, "image-outside",
+                f"image {src!r} is outside the manuscript folder"))
+        elif not path.is_file():
+            self.result.findings.append(Finding(src, "image-missing",
+                f"image {src!r} does not exist"))
+        else:
+            self.result.images.append(path)
+            image.set("src", f"images/{path.name}")
+        if not image.get("alt"):
+            self.result.findings.append(Finding(src, "image-alt",
+                f"image {src!r} has no alternative text: write it in ![...]"))
+
+
+class _PrefixNoteIds(Treeprocessor):
+    """Footnote ids restart in every chapter; the print edition puts all chapters in
+    one document, so each gets the id of its chapter's title as a prefix."""
+
+    def run(self, root: etree.Element) -> None:
+        title = next((h for h in root.iter("h1") if h.get("id")), None)
+        if title is None:
+            return
+        prefix = title.get("id")
+        for element in root.iter():
+            for attr in ("id", "href"):
+                value = element.get(attr, "")
+                bare = value.removeprefix("#")
+                if bare.startswith(("fn-", "fnref-")):
+                    hash_ = "#" if value.startswith("#") else ""
+                    element.set(attr, f"{hash_}{prefix}-{bare}")

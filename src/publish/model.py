@@ -1,0 +1,90 @@
+"""The book as plain data: what every writer renders. No I/O, no format knowledge;
+chapter bodies are XHTML fragments carried as text."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publish import isbn
+
+
+@dataclass(frozen=True)
+class Section:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    """The id of the chapter's title heading, the same in every language."""
+    source: Path
+    title: str
+    body: str
+    """The chapter as an XHTML fragment, its title heading included."""
+    sections: list[Section]
+    """The headings below the title, in order."""
+    images: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Words the book's own pages need, in the edition's language."""
+
+    contents: str
+    notes: str
+    published: str
+    rights: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    trim_width_mm: float
+    trim_height_mm: float
+    font: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """One language of the book: everything the EPUB and the PDF are made from."""
+
+    id: str
+    lang: str
+    title: str
+    subtitle: str
+    description: str
+    keywords: list[str]
+    contributors: list[Contributor]
+    publisher: str
+    rights: str
+    published: datetime.date
+    published_text: str
+    """The publication date as the edition's locale writes it."""
+    chapters: list[Chapter]
+    labels: Labels
+    print: PrintSettings
+    isbn: dict[str, str]
+    """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
+
+    @property
+    def authors(self) -> list[Contributor]:
+        return [c for c in self.contributors if c.role == "aut"]
+
+
+def identifier(book: Book, fmt: str) -> str:
+    """The edition's identifier: its ISBN where one is given, otherwise a UUID that
+    depends only on the book id, language and format, so rebuilding keeps it."""
+    if fmt in book.isbn:
+        return f"urn:isbn:{isbn.digits(book.isbn[fmt])}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'publish:{book.id}:{book.lang}:{fmt}')}"

@@ -1,0 +1,64 @@
+"""The `{date}` and `{num}` roles: a name in braces, options after a colon, and the
+value in backticks, as in {date:short}`1962-09-25` or {num}`1350`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+
+from publish.dates import CASES, STYLES, DateError, format_date_value, parse_date
+
+ROLE_PATTERN = r"\{(?P<name>[A-Za-z_-]+)(?::(?P<options>[^}`]*))?\}`(?P<value>[^`]*)`"
+
+
+class RoleError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RenderedRole:
+    kind: str
+    """`date` or `num`."""
+    text: str
+    """What the reader sees, formatted for the locale."""
+    machine: str
+    """The value as written: ISO 8601 for dates, a plain decimal for numbers."""
+
+
+def render_role(name: str, options: str | None, value: str, locale: str) -> RenderedRole:
+    opts = [o.strip() for o in options.split(",")] if options is not None else []
+    if name == "date":
+        return _render_date(opts, value, locale)
+    if name == "num":
+        return _render_number(opts, value, locale)
+    raise RoleError(f"unknown role {{{name}}} (known: {{date}}, {{num}})")
+
+
+def _render_date(options: list[str], value: str, locale: str) -> RenderedRole:
+    style, case = "long", None
+    for option in options:
+        if option in STYLES:
+            style = option
+        elif option in CASES:
+            case = option
+        else:
+            raise RoleError(f"unknown date option {option!r} "
+                            f"(styles: {', '.join(STYLES)}; cases: {', '.join(CASES)})")
+    try:
+        parsed = parse_date(value)
+        text = format_date_value(parsed, locale, style, case)
+    except DateError as error:
+        raise RoleError(str(error)) from None
+    return RenderedRole("date", text, parsed.iso())
+
+
+def _render_number(options: list[str], value: str, locale: str) -> RenderedRole:
+    if options:
+        raise RoleError(f"the {{num}} role takes no options, not {','.join(options)!r}")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+        raise RoleError(f"{value!r} is not a number (write digits, a '.' for decimals)")
+    return RenderedRole("num", format_decimal(Decimal(value), locale=locale), value)
