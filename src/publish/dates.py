@@ -45,7 +45,7 @@ class PartialDate:
         return Precision.MONTH if self.month is not None else Precision.YEAR
 
     def as_date(self) -> datetime.date:
-        return datetime.date(self.year, self.month or 1, self.day or 1)
+        return datetime.date(self.year, self.month or 1, self.day or 1)  # checked on parsing
 
     def iso(self) -> str:
         parts = [f"{self.year:04d}"]
@@ -101,7 +101,7 @@ def _parse_one(part: str, whole: str) -> PartialDate:
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     try:
-        datetime.date(year, month or 1, day or 1)
+        datetime.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError:
         raise DateError(f"{part!r} is not a date that exists") from None
     return PartialDate(year, month, day)

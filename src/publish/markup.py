@@ -123,11 +123,14 @@ class _Typography(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for block in root.iter():
             if block.tag in INLINE_CONTEXT:
-                slots = list(_text_slots(block))
+                slots = _text_slots(block)
                 runs = [getattr(owner, attr) for owner, attr in slots]
-                for (owner, attr), run in zip(slots, typography.apply(runs, self.lang),
-                                              strict=True):
-                    setattr(owner, attr, run)
+                for (owner, attr), old, new in zip(slots, runs, typography.apply(runs, self.lang),
+                                                   strict=True):
+                    # Rendered dates and numbers are context for their neighbours
+                    # ("у" before a date binds to it) but are not changed themselves.
+                    if not isinstance(old, AtomicString):
+                        setattr(owner, attr, new)
         for number in root.iter("data"):
             if number.tail:
                 number.tail = typography.bind_after_number(number.tail)
@@ -138,16 +141,15 @@ def _text_slots(block: etree.Element) -> list[tuple[etree.Element, str]]:
     slots: list[tuple[etree.Element, str]] = []
 
     def walk(element: etree.Element) -> None:
-        if element.text and not isinstance(element.text, AtomicString):
+        if element.text:
             slots.append((element, "text"))
         for child in element:
             if child.tag not in VERBATIM and child.tag not in INLINE_CONTEXT:
                 walk(child)
-            if child.tail and not isinstance(child.tail, AtomicString):
+            if child.tail:
                 slots.append((child, "tail"))
 
-    if block.tag not in VERBATIM:
-        walk(block)
+    walk(block)
     return slots
 
 

@@ -53,6 +53,10 @@ def _render_date(options: list[str], value: str, locale: str) -> RenderedRole:
         text = format_date_value(parsed, locale, style, case)
     except DateError as error:
         raise RoleError(str(error)) from None
+    # CLDR sets ranges with thin spaces and "г." after a narrow no-break space; most
+    # book faces (PT Serif among them) have neither glyph. Close ranges up, as
+    # English and Belarusian book typography does anyway, and use a no-break space.
+    text = text.replace("\u2009", "").replace("\u202f", "\u00a0")
     return RenderedRole("date", text, parsed.iso())
 
 

@@ -42,7 +42,7 @@ def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> No
         document.write_pdf(str(target), pdf_identifier=identifier(book, FORMAT).encode())
         if warnings:
             raise BuildFailed(warnings)
-    _check_fonts(target, book.print.font)
+    _check_fonts(target, book.print.font, styles / "print.css")
 
 
 def _page_setup(book: Book) -> str:
@@ -128,18 +128,23 @@ def _warnings_fail(path: Path) -> Iterator[list[Diagnostic]]:
         logger.propagate = propagate
 
 
-def _check_fonts(pdf: Path, family: str) -> None:
+def _check_fonts(pdf: Path, family: str, stylesheet: Path) -> None:
     """Every font in the PDF must be the text face: any other is a fallback that
     Pango chose for a character the face lacks."""
     wanted = re.sub(r"[\s-]", "", family).lower()
-    strays = set()
+    strays: dict[str, set[str]] = {}
+
+    def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
+        if font is None or not text.strip():
+            return
+        name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+        if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
+            strays.setdefault(name, set()).update(text.strip())
+
     for page in PdfReader(pdf).pages:
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
-            name = str(font.get_object().get("/BaseFont", "")).split("+", 1)[-1]
-            if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
-                strays.add(name)
+        page.extract_text(visitor_text=visit)
     if strays:
-        raise BuildFailed([Diagnostic(pdf, None, "missing-glyph",
-                                      f"the text face {family!r} lacks characters the book "
-                                      f"uses; they fell back to {', '.join(sorted(strays))}")])
+        found = "; ".join(f"{' '.join(sorted(chars))} (drawn with {name})"
+                          for name, chars in sorted(strays.items()))
+        raise BuildFailed([Diagnostic(stylesheet, None, "missing-glyph",
+                                      f"the text face {family!r} lacks characters: {found}")])

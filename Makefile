@@ -1,0 +1,43 @@
+# `make` sets up everything and builds every edition; `make test` sets up what the
+# tests need and runs them all. Both skip what is already done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Pango for WeasyPrint, HarfBuzz to subset fonts, the text face (PT Serif).
+DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype
+# Readers of the PDFs the tests check; EPUBCheck runs on the machine's Java.
+DEBS_TEST := poppler-utils qpdf
+SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
+
+.PHONY: all setup setup-test build test lint clean
+all: build
+
+setup: $(VENV)/.runtime
+setup-test: $(VENV)/.test
+
+$(VENV)/.runtime: pyproject.toml
+	@./.ci/debs $(DEBS_RUNTIME)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	@./.ci/debs $(DEBS_TEST)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+build: build/.done
+build/.done: $(VENV)/.runtime $(SOURCES)
+	$(BIN)/publish build
+	touch $@
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,94 @@
+"""Shared fixtures: fixture books built once per session, the real external tools,
+and the `--update-golden` flag that rewrites expected files on purpose."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from publish.build import Project, build
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+BOOKS = TESTS / "books"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the expected files from the current output")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def require(tool: str) -> str:
+    """The path of an external tool; in CI its absence fails the test, elsewhere skips it."""
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed; `make test` installs it")
+        pytest.skip(f"{tool} is not installed")
+    return found
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Path
+    out: Path
+    book_id: str
+
+    def edition(self, lang: str, fmt: str) -> Path:
+        return self.out / lang / f"{self.book_id}.{fmt}"
+
+
+def copy_book(source: Path, target: Path) -> Path:
+    """A fixture book in a folder of its own, with the project's styles unless it has some."""
+    shutil.copytree(source, target)
+    if not (target / "styles").exists():
+        shutil.copytree(ROOT / "styles", target / "styles")
+    return target
+
+
+def _build(project: Path, out: Path, book_id: str) -> Built:
+    build(Project(project), out=out)
+    return Built(project, out, book_id)
+
+
+@pytest.fixture(scope="session")
+def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The small fixture book in tests/books/minimal, built into every edition."""
+    base = tmp_path_factory.mktemp("minimal")
+    return _build(copy_book(BOOKS / "minimal", base / "project"), base / "out", "minimal")
+
+
+@pytest.fixture(scope="session")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The book that ships in manuscript/, built into every edition."""
+    return _build(ROOT, tmp_path_factory.mktemp("flagship"), "bialiatski")
+
+
+@pytest.fixture(params=["minimal", "flagship"])
+def any_book(request: pytest.FixtureRequest) -> Built:
+    built: Built = request.getfixturevalue(request.param)
+    return built
+
+
+def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "publish", *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def scratch_book(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the minimal book, for tests that break it."""
+    yield copy_book(BOOKS / "minimal", tmp_path / "book")

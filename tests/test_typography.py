@@ -1,0 +1,61 @@
+"""Quotes, apostrophes, dashes and no-break spaces as each language sets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publish import typography
+from publish.markup import render_chapter
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(("lang", "runs", "expected"), [
+    ("en", ['He said "yes."'], ["He said “yes.”"]),
+    ("en", ['"outer \'inner\' outer"'], ["“outer ‘inner’ outer”"]),
+    ("en", ["don't stop in the '80s"], ["don’t stop in the ’80s"]),
+    ("en", ["word --- word"], ["word—word"]),
+    ("en", ["1991--1996..."], ["1991–1996…"]),
+    ("en", ["a word"], ["a word"]),
+    ("be", ['Ён сказаў "так".'], ["Ён сказаў «так»."]),
+    ("be", ['"гурт "Баскі" спяваў"'], ["«гурт „Баскі“ спяваў»"]),
+    ("be", ["сям'я і пад'езд"], [f"сям’я і{NBSP}пад’езд"]),
+    ("be", ["слова --- слова"], [f"слова{NBSP}— слова"]),
+    ("be", ["слова---слова"], [f"слова{NBSP}— слова"]),
+    ("be", ["у горадзе і ў вёсцы, а з сябрамі"],
+     [f"у{NBSP}горадзе і{NBSP}ў{NBSP}вёсцы, а{NBSP}з{NBSP}сябрамі"]),
+    ("be", ["У Мінску"], [f"У{NBSP}Мінску"]),
+])
+def test_text(lang: str, runs: list[str], expected: list[str]) -> None:
+    assert typography.apply(runs, lang) == expected
+
+
+def test_quotes_pair_across_inline_elements() -> None:
+    # `"`, then an emphasised word, then the closing `"` in the next run.
+    assert typography.apply(['Ён "', "Баскі", '" сказаў'], "be") == ["Ён «", "Баскі", "» сказаў"]
+
+
+def test_runs_keep_their_lengths_when_spaces_bind() -> None:
+    runs = ["у ", "Мінску", " і ", "Гомелі"]
+    assert [len(r) for r in typography.apply(runs, "be")] == [len(r) for r in runs]
+
+
+def _html(text: str, lang: str) -> str:
+    return render_chapter(f"# T {{#t}}\n\n{text}\n", lang, Path("t.md"), Path(".")).html
+
+
+def test_code_is_left_alone() -> None:
+    assert '<code>"x" --- y</code>' in _html('Type `"x" --- y` here.', "en")
+
+
+def test_number_binds_to_the_word_it_counts() -> None:
+    html = _html("{num}`1052` days", "en")
+    assert f'<data value="1052">1,052</data>{NBSP}days' in html
+
+
+def test_belarusian_markup_end_to_end() -> None:
+    html = _html('Ён "*вельмі*" рады --- у {date:loc}`1988-10`.', "be")
+    assert (f'Ён «<em>вельмі</em>» рады{NBSP}— у{NBSP}'
+            '<time datetime="1988-10">кастрычніку 1988\u00a0г.</time>.') in html
