@@ -1,0 +1,198 @@
+"""The print editions, read back with poppler, qpdf and pypdf: page size, fonts,
+table of contents, chapter openings, running heads, bookmarks, language."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from tests.conftest import Built, require
+
+MM = 72 / 25.4
+BELARUSIAN = "іўёІЎЁ’«»„“—"
+
+
+@cache
+def _pages(pdf: Path) -> list[str]:
+    """The text of every page, as pdftotext lays it out."""
+    pdftotext = require("pdftotext")
+    count = len(PdfReader(pdf).pages)
+    return [subprocess.run([pdftotext, "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+            for n in range(1, count + 1)]
+
+
+def _lines(page: str) -> list[str]:
+    return [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+
+
+def _chapter_titles(built: Built, lang: str) -> list[str]:
+    chapters = sorted((built.project / "manuscript" / lang).glob("*.md"))
+    return [_plain(c.read_text().splitlines()[0]) for c in chapters]
+
+
+def _plain(heading: str) -> str:
+    """A heading line's text as printed, near enough to find it on the page."""
+    text = re.sub(r"\s*\{#[^}]*\}\s*$", "", heading.lstrip("# "))
+    return re.sub(r"[\"'«»„“”’*]", "", text).strip()
+
+
+def _normal(line: str) -> str:
+    return re.sub(r"[\"'«»„“”’*]", "", line)
+
+
+def _contents(built: Built, lang: str) -> dict[str, int]:
+    """What the table of contents says: chapter title -> page number."""
+    pages = _pages(built.edition(lang, "pdf"))
+    titles = _chapter_titles(built, lang)
+    toc_page = next(p for p in pages if all(_normal(t) in _normal(p) for t in titles))
+    entries = {}
+    for line in _lines(toc_page):
+        found = re.fullmatch(r"(.+?)[ .]*\s(\d+)", _normal(line))
+        if found:
+            entries[found[1].rstrip(" .")] = int(found[2])
+    return entries
+
+
+def _openings(built: Built, lang: str) -> dict[str, int]:
+    """Where each chapter really opens: the first page after the contents whose
+    first line is the chapter's title."""
+    pages = _pages(built.edition(lang, "pdf"))
+    openings = {}
+    for title in _chapter_titles(built, lang):
+        for number, page in enumerate(pages, start=1):
+            lines = _lines(page)
+            if lines and _normal(lines[0]) == title:
+                openings[title] = number
+                break
+    return openings
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_contents_give_the_pages_where_chapters_open(any_book: Built, lang: str) -> None:
+    openings = _openings(any_book, lang)
+    assert len(openings) == len(_chapter_titles(any_book, lang))
+    assert _contents(any_book, lang) == openings
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_chapters_open_on_a_recto(any_book: Built, lang: str) -> None:
+    assert all(page % 2 == 1 for page in _openings(any_book, lang).values())
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_trim_size_on_every_page(any_book: Built, lang: str) -> None:
+    for page in PdfReader(any_book.edition(lang, "pdf")).pages:
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(148 * MM, abs=0.1)
+        assert float(box.height) == pytest.approx(210 * MM, abs=0.1)
+
+
+def test_configured_trim_size(scratch_book: Path, tmp_path: Path) -> None:
+    from publish.build import Project, build
+
+    config = scratch_book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n")
+    (pdf,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+    box = PdfReader(pdf).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((127 * MM, 203 * MM), abs=0.1)
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_fonts_are_the_text_face_and_embedded(any_book: Built, lang: str) -> None:
+    pdffonts = require("pdffonts")
+    listing = subprocess.run([pdffonts, str(any_book.edition(lang, "pdf"))],
+                             capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows
+    for row in rows:
+        name, embedded = row[0], row[-5]
+        assert name.split("+")[-1].startswith("PT-Serif"), name
+        assert embedded == "yes", name
+    styles = {row[0].split("+")[-1] for row in rows}
+    assert {"PT-Serif", "PT-Serif-Bold", "PT-Serif-Italic"} <= styles
+
+
+@pytest.mark.parametrize("style", ["Regular", "Italic", "Bold", "Bold Italic"])
+def test_text_face_covers_belarusian_in_every_style(style: str) -> None:
+    fc_match = require("fc-match")
+    path = subprocess.run([fc_match, "-f", "%{file}", f"PT Serif:style={style}"],
+                          capture_output=True, text=True, check=True).stdout
+    font = TTFont(path)
+    assert font["name"].getDebugName(1) == "PT Serif"
+    assert font["name"].getDebugName(2) == style
+    cmap = font.getBestCmap()
+    assert [c for c in BELARUSIAN if ord(c) not in cmap] == []
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_document_language_title_and_bookmarks(flagship: Built, lang: str) -> None:
+    reader = PdfReader(flagship.edition(lang, "pdf"))
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert reader.metadata is not None
+    title = (flagship.project / "manuscript" / lang / "book.toml").read_text()
+    assert f'title = "{reader.metadata.title}"' in title
+    outline = reader.outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    chapter_titles = _chapter_titles(flagship, lang)
+    assert [_normal(t) for t in top[-len(chapter_titles):]] == chapter_titles
+    assert any(isinstance(item, list) for item in outline), "sections nest under chapters"
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_running_heads(flagship: Built, lang: str) -> None:
+    pages = _pages(flagship.edition(lang, "pdf"))
+    openings = _openings(flagship, lang)
+    book_title = PdfReader(flagship.edition(lang, "pdf")).metadata.title
+    first_body = min(openings.values())
+    current = None
+    for number, page in enumerate(pages, start=1):
+        lines = _lines(page)
+        opened = [t for t, p in openings.items() if p == number]
+        if opened:
+            current = opened[0]
+            assert _normal(lines[0]) == current, "no running head on an opening page"
+            continue
+        if number < first_body or not lines:
+            continue
+        head = _normal(lines[0])
+        if number % 2 == 0:
+            assert head == _normal(book_title), number
+        else:
+            assert head == current, number
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_blank_pages_are_truly_blank(any_book: Built, lang: str) -> None:
+    pages = _pages(any_book.edition(lang, "pdf"))
+    blank = [n for n, page in enumerate(pages, start=1) if not page.strip()]
+    assert blank, "a book with chapters opening on rectos has blank versos"
+    for number, page in enumerate(pages, start=1):
+        lines = _lines(page)
+        # A page holding nothing but a folio or a running head is a blank page
+        # that should have been left empty.
+        assert not (lines and len(lines) <= 2 and all(re.fullmatch(r"\d+", ln) or len(ln) < 60
+                                                       for ln in lines)
+                    and any(re.fullmatch(r"\d+", ln) for ln in lines)), number
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_hyphenation_in_the_edition_language(flagship: Built, lang: str) -> None:
+    text = "\n".join(_pages(flagship.edition(lang, "pdf")))
+    broken = re.findall(r"(\w+)-\n\s*(\w+)", text)
+    assert len(broken) >= 3, "justified text in a narrow measure hyphenates"
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_qpdf_finds_the_structure_sound(any_book: Built, lang: str) -> None:
+    qpdf = require("qpdf")
+    result = subprocess.run([qpdf, "--check", str(any_book.edition(lang, "pdf"))],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout
