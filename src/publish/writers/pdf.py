@@ -32,11 +32,11 @@ FORMAT = "pdf"
 
 def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> None:
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
-    stylesheets = [
-        CSS(string=_page_setup(book), url_fetcher=fetcher),
-        CSS(filename=str(styles / "print.css"), url_fetcher=fetcher),
-    ]
     with _warnings_fail(styles / "print.css") as warnings:
+        stylesheets = [
+            CSS(string=_page_setup(book), url_fetcher=fetcher),
+            CSS(filename=str(styles / "print.css"), url_fetcher=fetcher),
+        ]
         document = HTML(string=_document(book), base_url=str(styles),
                         url_fetcher=fetcher).render(stylesheets=stylesheets)
         document.write_pdf(str(target), pdf_identifier=identifier(book, FORMAT).encode())

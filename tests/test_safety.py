@@ -1,0 +1,108 @@
+"""The build reads nothing outside the project and never leaves a half-written
+edition behind."""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from publish import build as build_module
+from publish.build import Project, build
+from publish.diagnostics import BuildFailed
+from tests.conftest import run_publish
+
+
+def _editions(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+def test_failed_build_keeps_the_previous_editions(scratch_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(Project(scratch_book), out=out)
+    before = _editions(out)
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\nOn {date}`2022-02-30`.\n")
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(out))
+    assert result.returncode == 1
+    assert _editions(out) == before
+
+
+def test_interrupted_build_leaves_no_partial_file(
+    scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(Project(scratch_book), out=out)
+    before = _editions(out)
+
+    def interrupted(book: object, allowed: object, styles: object, target: Path) -> None:
+        target.write_bytes(b"%PDF-1.7 half a book")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "write_pdf", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(Project(scratch_book), out=out)
+    assert _editions(out) == before
+
+
+def _stylesheet_naming(book: Path, url: str) -> None:
+    css = book / "styles" / "print.css"
+    css.write_text(f'@import url("{url}");\n' + css.read_text())
+
+
+def test_no_network_fetch(scratch_book: Path, tmp_path: Path) -> None:
+    """A stylesheet naming a URL fails the build, and nothing connects to the URL."""
+    connections: list[object] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.2)
+
+        def accept() -> None:
+            try:
+                connections.append(server.accept())
+            except TimeoutError:
+                pass
+
+        _stylesheet_naming(scratch_book, f"http://127.0.0.1:{server.getsockname()[1]}/x.css")
+        with pytest.raises(BuildFailed) as failure:
+            build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+        listener = threading.Thread(target=accept)
+        listener.start()
+        listener.join()
+    assert connections == []
+    assert "only files inside the project may be read" in str(failure.value)
+    assert not (tmp_path / "out" / "en" / "minimal.pdf").exists()
+
+
+def test_no_file_outside_the_project(scratch_book: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.css"
+    outside.write_text("body { color: red }")
+    _stylesheet_naming(scratch_book, outside.as_uri())
+    with pytest.raises(BuildFailed) as failure:
+        build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+    assert str(outside) in str(failure.value)
+
+
+def test_images_inside_the_manuscript_are_used(scratch_book: Path, tmp_path: Path) -> None:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+    (scratch_book / "manuscript" / "en" / "dot.png").write_bytes(png)
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A grey dot](dot.png)\n")
+    epub, pdf = build(Project(scratch_book), ["en"], None, tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        assert archive.read("EPUB/images/dot.png") == png
+        assert b'src="images/dot.png"' in archive.read("EPUB/second.xhtml")
+    assert sum(len(page.images) for page in PdfReader(pdf).pages) == 1
