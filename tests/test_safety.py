@@ -3,6 +3,7 @@ edition behind."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -66,10 +67,8 @@ def test_no_network_fetch(scratch_book: Path, tmp_path: Path) -> None:
         server.settimeout(0.2)
 
         def accept() -> None:
-            try:
+            with contextlib.suppress(TimeoutError):
                 connections.append(server.accept())
-            except TimeoutError:
-                pass
 
         _stylesheet_naming(scratch_book, f"http://127.0.0.1:{server.getsockname()[1]}/x.css")
         with pytest.raises(BuildFailed) as failure:

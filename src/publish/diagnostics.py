@@ -20,11 +20,8 @@ class Diagnostic:
 
     def format(self, root: Path | None = None) -> str:
         shown = self.path
-        if root is not None and self.path.is_absolute():
-            try:
-                shown = self.path.relative_to(root)
-            except ValueError:
-                pass
+        if root is not None and self.path.is_relative_to(root):
+            shown = self.path.relative_to(root)
         where = f"{shown}:{self.line}" if self.line else f"{shown}"
         return f"{where}: {self.code}: {self.message}"
 

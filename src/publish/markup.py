@@ -79,7 +79,7 @@ class _ProjectExtension(Extension):
         self.image_root = image_root
         self.result = result
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Above the backtick pattern (190), which would otherwise take the value.
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
         # Tree processors run from high to low priority: after inline (20), attr_list (8).
@@ -95,7 +95,7 @@ class _RoleProcessor(InlineProcessor):
         self.lang = lang
         self.result = result
 
-    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's API
+    def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | str, int, int]:
         try:

@@ -35,10 +35,10 @@ class Typography:
 
 
 TYPOGRAPHY = {
-    "en": Typography(QuoteStyle(("“", "”"), ("‘", "’"), single_quotes_open=True), spaced_em_dash=False,
-                     bound_short_words=frozenset()),
-    "be": Typography(QuoteStyle(("«", "»"), ("„", "“"), single_quotes_open=False), spaced_em_dash=True,
-                     bound_short_words=frozenset("аізуўоАІЗУЎО")),
+    "en": Typography(QuoteStyle(("“", "”"), ("‘", "’"), single_quotes_open=True),
+                     spaced_em_dash=False, bound_short_words=frozenset()),
+    "be": Typography(QuoteStyle(("«", "»"), ("„", "“"), single_quotes_open=False),
+                     spaced_em_dash=True, bound_short_words=frozenset("аізуўоАІЗУЎО")),
 }
 
 
