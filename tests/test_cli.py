@@ -1,0 +1,37 @@
+"""The command as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_publish
+
+
+def test_help() -> None:
+    result = run_publish("--help")
+    assert result.returncode == 0
+    assert "build" in result.stdout
+
+
+def test_build_help_describes_every_option() -> None:
+    result = run_publish("build", "--help")
+    assert result.returncode == 0
+    for option in ("--lang", "--format", "--project", "--out"):
+        assert option in result.stdout
+
+
+def test_no_command_shows_help_and_fails() -> None:
+    result = run_publish()
+    assert result.returncode == 2
+    assert "usage:" in result.stdout
+
+
+def test_build_one_language_and_format(scratch_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(out),
+                         "--lang", "be", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()] == [
+        "be/minimal.epub"]
+    assert result.stdout.strip().endswith("be/minimal.epub")
+    assert result.stderr == "", "no progress chatter outside a terminal"
