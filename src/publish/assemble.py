@@ -41,11 +41,9 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
     for chapter_file in source.chapters:
         rendered = render_chapter(chapter_file.text, source.lang, chapter_file.path,
                                   manuscript.folder)
-        seen: dict[str, int] = {}
         for finding in rendered.findings:
-            nth = seen.get(finding.needle, 0)
-            seen[finding.needle] = nth + 1
-            diagnostics.error(chapter_file.path, chapter_file.line_of(finding.needle, nth),
+            diagnostics.error(chapter_file.path,
+                              chapter_file.line_of(finding.needle, finding.nth),
                               finding.code, finding.message)
         if not rendered.headings or rendered.headings[0].level != 1:
             continue  # reported by the loader

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from publish.assemble import assemble_book
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
-from publish.load import load_manuscript
+from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.writers.epub import write_epub
-from publish.writers.pdf import write_pdf
+from publish.writers.pdf import MissingGlyphs, write_pdf
 
 FORMATS = ("epub", "pdf")
 
@@ -47,7 +47,11 @@ class Project:
 def build(project: Project, languages: list[str] | None = None,
           formats: list[str] | None = None, out: Path | None = None,
           progress: Progress = lambda step: None) -> list[Path]:
-    """Build the chosen editions (all by default); return the files written."""
+    """Build the chosen editions (all by default); return the files written.
+
+    Every edition is written to a temporary file first; only when all of them are
+    complete do they replace the previous ones, so a failure leaves `build/` as it was.
+    """
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
     diagnostics.raise_if_any()
@@ -55,7 +59,7 @@ def build(project: Project, languages: list[str] | None = None,
     chosen = languages or manuscript.config.languages
     for fmt in formats or FORMATS:
         if fmt not in FORMATS:
-            diagnostics.error(project.manuscript / "book.toml", None, "unknown-format",
+            diagnostics.error(Path("--format"), None, "unknown-format",
                               f"{fmt!r} is not a format publish writes ({', '.join(FORMATS)})")
     for lang in chosen:
         if lang not in manuscript.config.languages:
@@ -67,19 +71,33 @@ def build(project: Project, languages: list[str] | None = None,
     diagnostics.raise_if_any()
 
     modified = _modified(manuscript.config.published)
-    written = []
-    for book in books:
-        for fmt in formats or FORMATS:
-            target = project.output(book, fmt, out)
+    editions = [(book, fmt, project.output(book, fmt, out))
+                for book in books for fmt in formats or FORMATS]
+    with _all_or_nothing([target for _, _, target in editions]) as partials:
+        for (book, fmt, target), partial in zip(editions, partials, strict=True):
             progress(f"{book.lang} {fmt}: {target.name}")
-            with _atomic(target) as partial:
+            try:
                 if fmt == "epub":
                     write_epub(book, project.styles, partial, modified)
                 else:
                     write_pdf(book, [project.manuscript, project.styles], project.styles,
                               partial)
-            written.append(target)
-    return written
+            except MissingGlyphs as missing:
+                raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+    return [target for _, _, target in editions]
+
+
+def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
+                   project: Project) -> list[Diagnostic]:
+    """Point each character the text face lacks at the first place the book uses it."""
+    found = []
+    for char, fallback in sorted(missing.chars.items()):
+        path, line = manuscript.locate(char) or (project.styles / "print.css", None)
+        drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
+        found.append(Diagnostic(path, line, "missing-glyph",
+                                f"the text face {missing.font!r} has no {char!r} "
+                                f"(U+{ord(char):04X}); {drawn}"))
+    return found
 
 
 def _modified(published: datetime.date) -> datetime.datetime:
@@ -96,14 +114,20 @@ def _modified(published: datetime.date) -> datetime.datetime:
 
 
 @contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    partial = Path(name)
+def _all_or_nothing(targets: list[Path]) -> Iterator[list[Path]]:
+    """Temporary files beside `targets`; they replace the targets only if the block
+    completes, and are removed in any case."""
+    partials = []
     try:
-        yield partial
-        partial.chmod(0o644)
-        partial.replace(target)
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            os.close(handle)
+            partials.append(Path(name))
+        yield partials
+        for partial, target in zip(partials, targets, strict=True):
+            partial.chmod(0o644)
+            partial.replace(target)
     finally:
-        partial.unlink(missing_ok=True)
+        for partial in partials:
+            partial.unlink(missing_ok=True)

@@ -95,8 +95,9 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
     for name in ("trim_width", "trim_height"):
         value = getattr(config.print, name)
         if not 50 <= value <= 500:
-            diagnostics.error(path, source.line_of(_toml_name(name)), "config-value",
-                              f"{_toml_name(name)} must be between 50 and 500 mm, not {value}")
+            diagnostics.error(path, source.line_of(f"print.{_toml_name(name)}"), "config-value",
+                              f"{_toml_name(name)} must be between 50 and 500 mm, "
+                              f"not {value:g}")
     return config
 
 
@@ -108,15 +109,16 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
     if not config.contributors:
         diagnostics.error(path, source.line_of("contributors"), "config-value",
                           "at least one contributor is needed")
-    for contributor in config.contributors:
+    for number, contributor in enumerate(config.contributors):
         if contributor.role not in ROLES:
-            diagnostics.error(path, source.line_of("role"), "config-value",
+            diagnostics.error(path, source.line_of(f"contributors[{number}].role"),
+                              "config-value",
                               f"unknown contributor role {contributor.role!r} "
                               f"(known: {', '.join(sorted(ROLES))})")
     for fmt in ("epub", "pdf"):
         number = getattr(config.isbn, fmt)
         if number is not None and not isbn.is_valid(number):
-            diagnostics.error(path, source.line_of(fmt), "config-isbn",
+            diagnostics.error(path, source.line_of(f"isbn.{fmt}"), "config-isbn",
                               f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
     return config
 
@@ -124,16 +126,46 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
 class _Source:
     """The raw text of a TOML file, to point diagnostics at the right line."""
 
+    HEADER = re.compile(r"^\s*(\[\[?)\s*([\w.-]+)\s*\]")
+
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
 
-    def line_of(self, key: str) -> int | None:
-        pattern = re.compile(rf'^\s*(\[+\s*)?"?{re.escape(key)}"?\s*(=|\]|\.)')
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.match(line):
-                return number
+    def line_of(self, where: str) -> int | None:
+        """The line of the key at the dotted path `where`, as in `print.trim-width` or
+        `contributors[1].role`: inside its table when the key is in one."""
+        *tables, key = where.split(".")
+        key = re.sub(r"\[\d+\]$", "", key)
+        start, end = 0, len(self.lines)
+        if tables:
+            header = re.fullmatch(r"(.+?)(?:\[(\d+)\])?", ".".join(tables))
+            assert header is not None
+            region = self._table(header[1], int(header[2] or 0))
+            if region is not None:
+                start, end = region
+        else:
+            end = next((n for n, line in enumerate(self.lines) if self.HEADER.match(line)), end)
+        assignment = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
+        for number in range(start, end):
+            if assignment.match(self.lines[number]):
+                return number + 1
+        for number, line in enumerate(self.lines):  # a table's own header, or inline tables
+            found = self.HEADER.match(line)
+            if assignment.match(line) or (found and found[2] == key):
+                return number + 1
         return None
+
+    def _table(self, name: str, index: int) -> tuple[int, int] | None:
+        """The lines of table `name` (the `index`-th, for an array of tables)."""
+        headers = [(n, m[2]) for n, line in enumerate(self.lines)
+                   if (m := self.HEADER.match(line))]
+        matching = [n for n, header in headers if header == name]
+        if index >= len(matching):
+            return None
+        start = matching[index] + 1
+        end = next((n for n, _ in headers if n >= start), len(self.lines))
+        return start, end
 
 
 def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source] | None:
@@ -179,7 +211,8 @@ def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Co
         if not isinstance(value, list):
             return _wrong_type(value, "an array", where, source, diagnostics)
         (inner,) = typing.get_args(kind)
-        return [_convert(item, inner, where, source, diagnostics) for item in value]
+        return [_convert(item, inner, f"{where}[{i}]", source, diagnostics)
+                for i, item in enumerate(value)]
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return _wrong_type(value, "a number", where, source, diagnostics)
@@ -202,7 +235,8 @@ def _convert_table(
     for key in value:
         if key not in fields:
             known = ", ".join(sorted(fields))
-            diagnostics.error(source.path, source.line_of(key), "config-unknown-key",
+            diagnostics.error(source.path, source.line_of(_dotted(where, key)),
+                              "config-unknown-key",
                               f"unknown key {_dotted(where, key)!r} (known: {known})")
     arguments = {}
     for key, spec in fields.items():
@@ -226,6 +260,22 @@ def _dotted(where: str, key: str) -> str:
 def _wrong_type(
     value: Any, expected: str, where: str, source: _Source, diagnostics: Collector
 ) -> None:
-    key = where.rsplit(".", 1)[-1]
-    diagnostics.error(source.path, source.line_of(key), "config-type",
-                      f"{where} must be {expected}, not {type(value).__name__} {value!r}")
+    diagnostics.error(source.path, source.line_of(where), "config-type",
+                      f"{where} must be {expected}, not {_toml_type(value)} {_toml_value(value)}")
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "an array", dict: "a table", datetime.datetime: "a date-time",
+             datetime.date: "a date", datetime.time: "a time"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "{...}"
+    return str(value)

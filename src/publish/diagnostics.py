@@ -11,12 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     path: Path
     line: int | None
     code: str
     message: str
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """By file, then line; problems of a whole file before those of its lines."""
+        return (str(self.path), self.line or 0, self.code, self.message)
 
     def format(self, root: Path | None = None) -> str:
         shown = self.path
@@ -31,7 +35,7 @@ class BuildFailed(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__("\n".join(d.format() for d in diagnostics))
-        self.diagnostics = sorted(diagnostics)
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 class Collector:

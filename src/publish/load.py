@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
+from publish.config import (
+    SUPPORTED_LANGUAGES,
+    LanguageConfig,
+    SharedConfig,
+    load_language,
+    load_shared,
+)
 from publish.diagnostics import Collector
 
 
@@ -24,10 +30,11 @@ class SourceFile:
         return self.text.splitlines()
 
     def line_of(self, needle: str, nth: int = 0) -> int | None:
-        """The line of the `nth` occurrence of `needle`, for a problem found after parsing."""
+        """The line of the `nth` occurrence of `needle`, for a problem found after parsing
+        (Python-Markdown has expanded tabs by then, so they are expanded here too)."""
         seen = 0
         for number, line in enumerate(self.lines, start=1):
-            count = line.count(needle)
+            count = line.expandtabs(4).count(needle)
             if seen + count > nth:
                 return number
             seen += count
@@ -47,6 +54,15 @@ class Manuscript:
     config: SharedConfig
     languages: dict[str, LanguageSource]
 
+    def locate(self, text: str) -> tuple[Path, int] | None:
+        """The first chapter file and line where `text` appears."""
+        for source in self.languages.values():
+            for chapter in source.chapters:
+                line = chapter.line_of(text)
+                if line is not None:
+                    return chapter.path, line
+        return None
+
 
 ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 HEADING_ID = re.compile(r"\{[^}]*#([A-Za-z][\w.-]*)[^}]*\}$")
@@ -58,7 +74,7 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
     if shared is None:
         return None
     languages = {}
-    for lang in shared.languages:
+    for lang in (lang for lang in shared.languages if lang in SUPPORTED_LANGUAGES):
         config = load_language(folder / lang / "book.toml", diagnostics)
         chapters = _load_chapters(folder / lang, diagnostics)
         if config is not None:
@@ -116,3 +132,7 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
                               f"{other.name}:{other_line}")
         else:
             seen_ids[heading_id] = (source.path, number)
+    if first_content:
+        diagnostics.error(source.path, None, "chapter-title",
+                          "the chapter is empty: it must start with its title, a level-1 "
+                          "heading such as '# Youth {#youth}'")

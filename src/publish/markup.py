@@ -33,6 +33,8 @@ class Finding:
     """Source text the problem concerns, to find its line in the raw file."""
     code: str
     message: str
+    nth: int = 0
+    """Which occurrence of `needle` in the file it is, counting from 0."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,13 @@ class Rendered:
     headings: list[Heading] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    _seen: dict[str, int] = field(default_factory=dict)
+
+    def occurrence(self, needle: str) -> int:
+        """Count one more occurrence of `needle`; return which one it is (from 0)."""
+        nth = self._seen.get(needle, 0)
+        self._seen[needle] = nth + 1
+        return nth
 
 
 def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path) -> Rendered:
@@ -63,10 +72,14 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path) -
     )
     result.html = md.convert(text)
     for stashed in md.htmlStash.rawHtmlBlocks:
-        if isinstance(stashed, str) and stashed.lstrip().startswith("<"):
+        # A closing tag belongs to an opening one reported already; comments
+        # (notes between editors) never reach the output as content.
+        if isinstance(stashed, str) and re.match(r"\s*<(?![/!])", stashed):
             # Raw HTML would bypass every check here (ids, images, well-formedness).
-            result.findings.append(Finding(stashed.strip().splitlines()[0], "raw-html",
-                                           "raw HTML is not allowed: use Markdown"))
+            needle = stashed.strip().splitlines()[0]
+            result.findings.append(Finding(needle, "raw-html",
+                                           "raw HTML is not allowed: use Markdown",
+                                           result.occurrence(needle)))
     return result
 
 
@@ -101,7 +114,8 @@ class _RoleProcessor(InlineProcessor):
         try:
             role = render_role(m["name"], m["options"], m["value"], self.lang)
         except RoleError as error:
-            self.result.findings.append(Finding(m[0], "role", str(error)))
+            self.result.findings.append(Finding(m[0], "role", str(error),
+                                                self.result.occurrence(m[0])))
             return m[0], m.start(0), m.end(0)
         if role.kind == "date":
             # HTML's datetime takes no interval: the start goes there, the end beside it.
@@ -174,24 +188,25 @@ class _Collector(Treeprocessor):
 
     def _check_image(self, image: etree.Element) -> None:
         src = image.get("src", "")
+        nth = self.result.occurrence(src)
+
+        def problem(code: str, message: str) -> None:
+            self.result.findings.append(Finding(src, code, message, nth))
+
         parts = urlsplit(src)
-        if parts.scheme or parts.netloc or src.startswith("/"):
-            self.result.findings.append(Finding(src, "image-outside",
-                f"image {src!r} must be a relative path to a file inside the manuscript"))
-            return
         path = (self.chapter_file.parent / unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.image_root.resolve()):
-            self.result.findings.append(Finding(src, "image-outside",
-                f"image {src!r} is outside the manuscript folder"))
+        if parts.scheme or parts.netloc or src.startswith("/"):
+            problem("image-outside",
+                    f"image {src!r} must be a relative path to a file inside the manuscript")
+        elif not path.is_relative_to(self.image_root.resolve()):
+            problem("image-outside", f"image {src!r} is outside the manuscript folder")
         elif not path.is_file():
-            self.result.findings.append(Finding(src, "image-missing",
-                f"image {src!r} does not exist"))
+            problem("image-missing", f"image {src!r} does not exist")
         else:
             self.result.images.append(path)
             image.set("src", f"images/{path.name}")
         if not image.get("alt"):
-            self.result.findings.append(Finding(src, "image-alt",
-                f"image {src!r} has no alternative text: write it in ![...]"))
+            problem("image-alt", f"image {src!r} has no alternative text: write it in ![...]")
 
 
 class _PrefixNoteIds(Treeprocessor):

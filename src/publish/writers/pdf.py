@@ -28,11 +28,22 @@ from publish.model import Book, Chapter, identifier
 from publish.writers import frontmatter
 
 FORMAT = "pdf"
+NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
+
+
+class MissingGlyphs(Exception):
+    """Characters the text face lacks, each with the font drawn instead, or None
+    where no installed font had it."""
+
+    def __init__(self, font: str, chars: dict[str, str | None]) -> None:
+        super().__init__(f"{font} lacks {''.join(sorted(chars))}")
+        self.font = font
+        self.chars = chars
 
 
 def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> None:
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
-    with _warnings_fail(styles / "print.css") as warnings:
+    with _warnings_fail(styles / "print.css") as (warnings, notdef):
         stylesheets = [
             CSS(string=_page_setup(book), url_fetcher=fetcher),
             CSS(filename=str(styles / "print.css"), url_fetcher=fetcher),
@@ -42,7 +53,10 @@ def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> No
         document.write_pdf(str(target), pdf_identifier=identifier(book, FORMAT).encode())
         if warnings:
             raise BuildFailed(warnings)
-    _check_fonts(target, book.print.font, styles / "print.css")
+    missing: dict[str, str | None] = dict.fromkeys(notdef)
+    missing.update(_fallbacks(target, book.print.font))
+    if missing:
+        raise MissingGlyphs(book.print.font, missing)
 
 
 def _page_setup(book: Book) -> str:
@@ -108,43 +122,43 @@ class _Capture(logging.Handler):
         super().__init__(logging.WARNING)
         self.path = path
         self.found: list[Diagnostic] = []
+        self.notdef: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if missing := NOTDEF.match(record.getMessage()):
+            self.notdef.add(missing[1])
+            return
         found = Diagnostic(self.path, None, "weasyprint", " ".join(record.getMessage().split()))
         if found not in self.found:
             self.found.append(found)
 
 
 @contextmanager
-def _warnings_fail(path: Path) -> Iterator[list[Diagnostic]]:
+def _warnings_fail(path: Path) -> Iterator[tuple[list[Diagnostic], set[str]]]:
     logger = logging.getLogger("weasyprint")
     capture = _Capture(path)
     logger.addHandler(capture)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield capture.found
+        yield capture.found, capture.notdef
     finally:
         logger.removeHandler(capture)
         logger.propagate = propagate
 
 
-def _check_fonts(pdf: Path, family: str, stylesheet: Path) -> None:
-    """Every font in the PDF must be the text face: any other is a fallback that
-    Pango chose for a character the face lacks."""
+def _fallbacks(pdf: Path, family: str) -> dict[str, str]:
+    """Characters drawn with a font other than the text face, with that font: Pango
+    falls back to any installed font that has a character the face lacks."""
     wanted = re.sub(r"[\s-]", "", family).lower()
-    strays: dict[str, set[str]] = {}
+    found: dict[str, str] = {}
 
     def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
-        if font is None or not text.strip():
+        if font is None:
             return
         name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
         if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
-            strays.setdefault(name, set()).update(text.strip())
+            found.update(dict.fromkeys(text.strip(), name))
 
     for page in PdfReader(pdf).pages:
         page.extract_text(visitor_text=visit)
-    if strays:
-        found = "; ".join(f"{' '.join(sorted(chars))} (drawn with {name})"
-                          for name, chars in sorted(strays.items()))
-        raise BuildFailed([Diagnostic(stylesheet, None, "missing-glyph",
-                                      f"the text face {family!r} lacks characters: {found}")])
+    return found

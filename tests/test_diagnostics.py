@@ -1,0 +1,120 @@
+"""One test per diagnostic: each folder of tests/diagnostics/ breaks the minimal book
+in one way and holds the exact report the command must give.
+
+A case folder holds:
+
+- files that, copied over a fresh copy of tests/books/minimal, break it (paths
+  relative to the book's root, e.g. `manuscript/en/01-first.md`); an empty
+  `<path>.delete` deletes `<path>` from the copy instead;
+- `args.txt` (optional): more arguments for `publish build`, on one line;
+- `env.txt` (optional): `KEY=VALUE` lines set in the command's environment;
+- `expected.txt`: the exact standard error, paths relative to the book's root.
+
+Run pytest with --update-golden to rewrite `expected.txt` from the current output
+after a deliberate change; read the result before committing it.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BOOKS, ROOT, copy_book, run_publish
+
+CASES = Path(__file__).parent / "diagnostics"
+CONTROL = {"args.txt", "env.txt", "expected.txt"}
+DELETE = ".delete"
+
+LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
+"""`path[:line]: code: message`, one problem a line."""
+
+# The code is the first string literal that looks like one (lowercase words joined
+# by hyphens) among the arguments of a call that reports a problem; an argument
+# may hold a call of its own, as in Diagnostic(Path("SOURCE_DATE_EPOCH"), ...).
+REPORT = re.compile(
+    r"(?:\.error|\bDiagnostic|\bFinding)\("
+    r"""(?:[^"'()]|\([^()]*\)|"[^"\n]*"|'[^'\n]*')*?"""
+    r"""["']([a-z]+(?:-[a-z]+)*)["']"""
+)
+
+
+def _cases() -> list[Path]:
+    return sorted(p for p in CASES.iterdir() if p.is_dir())
+
+
+def _apply(case: Path, book: Path) -> None:
+    for source in sorted(case.rglob("*")):
+        relative = source.relative_to(case)
+        if source.is_dir() or (len(relative.parts) == 1 and relative.name in CONTROL):
+            continue
+        if source.name.endswith(DELETE):
+            target = book / relative.with_name(relative.name.removesuffix(DELETE))
+            assert target.exists(), f"{case.name}: nothing to delete at {target}"
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        else:
+            target = book / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def _args(case: Path) -> list[str]:
+    file = case / "args.txt"
+    return shlex.split(file.read_text(encoding="utf-8")) if file.exists() else []
+
+
+def _env(case: Path) -> dict[str, str]:
+    file = case / "env.txt"
+    if not file.exists():
+        return {}
+    pairs = [line.split("=", 1) for line in file.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return {key.strip(): value for key, value in pairs}
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda case: case.name)
+def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    book = copy_book(BOOKS / "minimal", tmp_path / "book")
+    _apply(case, book)
+    out = tmp_path / "out"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    for key, value in _env(case).items():
+        monkeypatch.setenv(key, value)
+
+    result = run_publish("build", "--project", ".", "--out", str(out), *_args(case), cwd=book)
+
+    expected_file = case / "expected.txt"
+    if update_golden:
+        expected_file.write_text(result.stderr, encoding="utf-8")
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, f"exit status {result.returncode}\n{result.stderr}"
+    assert result.stderr == expected_file.read_text(encoding="utf-8")
+    assert result.stderr.strip(), "a failed build must say why"
+    for line in result.stderr.splitlines():
+        assert LINE.fullmatch(line), f"not `path[:line]: code: message`: {line!r}"
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert left == [], "a failed build must leave no edition and no temporary file"
+
+
+def _codes_in_source() -> set[str]:
+    return {match[1] for source in sorted((ROOT / "src" / "publish").rglob("*.py"))
+            for match in REPORT.finditer(source.read_text(encoding="utf-8"))}
+
+
+def test_every_diagnostic_has_a_case() -> None:
+    codes = _codes_in_source()
+    assert {"config-missing", "encoding", "role", "weasyprint", "environment"} <= codes, \
+        "the pattern no longer finds the codes in src/publish"
+    tested = "".join(
+        (case / "expected.txt").read_text(encoding="utf-8")
+        for case in _cases() if (case / "expected.txt").exists()
+    )
+    untested = sorted(code for code in codes if f": {code}: " not in tested)
+    assert untested == [], f"diagnostics with no case in {CASES.relative_to(ROOT)}/"
