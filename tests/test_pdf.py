@@ -12,6 +12,9 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from publish.assemble import assemble_book
+from publish.diagnostics import Collector
+from publish.load import load_manuscript
 from tests.conftest import Built, require
 
 MM = 72 / 25.4
@@ -32,19 +35,18 @@ def _lines(page: str) -> list[str]:
     return [" ".join(line.split()) for line in page.splitlines() if line.strip()]
 
 
+@cache
 def _chapter_titles(built: Built, lang: str) -> list[str]:
-    chapters = sorted((built.project / "manuscript" / lang).glob("*.md"))
-    return [_plain(c.read_text().splitlines()[0]) for c in chapters]
-
-
-def _plain(heading: str) -> str:
-    """A heading line's text as printed, near enough to find it on the page."""
-    text = re.sub(r"\s*\{#[^}]*\}\s*$", "", heading.lstrip("# "))
-    return re.sub(r"[\"'«»„“”’*]", "", text).strip()
+    """The chapter titles of the book, as the pipeline reads them from the manuscript."""
+    diagnostics = Collector()
+    manuscript = load_manuscript(built.project / "manuscript", diagnostics)
+    assert manuscript is not None
+    return [_normal(c.title) for c in assemble_book(manuscript, lang, diagnostics).chapters]
 
 
 def _normal(line: str | None) -> str:
-    return re.sub(r"[\"'«»„“”’*]", "", line or "")
+    """Text as pdftotext gives it back, near enough to compare: no quotes, plain spaces."""
+    return " ".join(re.sub(r"[\"'«»„“”’*]", "", line or "").split())
 
 
 def _title(pdf: Path) -> str:

@@ -8,7 +8,7 @@ from publish.diagnostics import Collector
 from publish.labels import LABELS
 from publish.load import LanguageSource, Manuscript
 from publish.markup import render_chapter
-from publish.model import Book, Chapter, Contributor, PrintSettings, Section
+from publish.model import Book, Chapter, Contributor, Event, PrintSettings, Section
 
 
 def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> Book:
@@ -26,6 +26,8 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
         rights=shared.rights,
         published=shared.published,
         published_text=format_date(shared.published, "long", locale=lang),
+        information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
+                           if shared.information_as_of else None),
         chapters=_chapters(manuscript, source, diagnostics),
         labels=LABELS[lang],
         print=PrintSettings(shared.print.trim_width, shared.print.trim_height,
@@ -55,5 +57,6 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
             body=rendered.html,
             sections=[Section(h.level, h.id, h.text) for h in rendered.headings[1:]],
             images=rendered.images,
+            events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
         ))
     return chapters

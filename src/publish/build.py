@@ -20,6 +20,7 @@ from publish.assemble import assemble_book
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
 from publish.model import Book
+from publish.transforms import add_chronology
 from publish.writers.epub import write_epub
 from publish.writers.pdf import MissingGlyphs, write_pdf
 
@@ -69,6 +70,7 @@ def build(project: Project, languages: list[str] | None = None,
     diagnostics.raise_if_any()
     books = [assemble_book(manuscript, lang, diagnostics) for lang in chosen]
     diagnostics.raise_if_any()
+    books = [add_chronology(book) for book in books]
 
     modified = _modified(manuscript.config.published)
     editions = [(book, fmt, project.output(book, fmt, out))

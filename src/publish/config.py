@@ -42,6 +42,8 @@ class SharedConfig:
     published: datetime.date
     publisher: str
     rights: str
+    information_as_of: datetime.date | None = None
+    """The date the book's information runs to, stated in the imprint."""
     print: PrintConfig = field(default_factory=PrintConfig)
 
 

@@ -120,7 +120,7 @@ def format_date_value(value: DateValue, locale: str, style: str = "long",
         text = format_date(start, style, locale=locale)
         if value.end is not None:
             text += " – " + format_date(value.end.as_date(), style, locale=locale)
-        return text
+        return _book_spaces(text)
     skeleton = _skeleton(value.precision, style)
     if value.end is None:
         text = format_skeleton(skeleton, start, locale=locale)
@@ -129,10 +129,17 @@ def format_date_value(value: DateValue, locale: str, style: str = "long",
     if locale == "be" and value.precision is Precision.MONTH and style != "short":
         # CLDR writes the year abbreviation after a full date ("25 верасня 1962 г.")
         # but not after a month and year; Belarusian prose wants it in both.
-        text = re.sub(r"(\d{4})", "\\1\u202fг.", text)
+        text = re.sub(r"(\d{4})", "\\1\u00a0г.", text)
     if case is not None and case != "nom":
         text = _inflect_months(text, case)
-    return text
+    return _book_spaces(text)
+
+
+def _book_spaces(text: str) -> str:
+    """CLDR sets ranges with thin spaces and "г." after a narrow no-break space; most
+    book faces (PT Serif among them) have neither glyph. Close ranges up, as English
+    and Belarusian book typography does anyway, and use a plain no-break space."""
+    return text.replace("\u2009", "").replace("\u202f", "\u00a0")
 
 
 def _skeleton(precision: Precision, style: str) -> str:

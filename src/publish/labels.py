@@ -6,8 +6,10 @@ from __future__ import annotations
 from publish.model import Labels
 
 LABELS = {
-    "en": Labels(contents="Contents", notes="Notes", published="Published",
-                 rights="Rights", identifier="Identifier"),
-    "be": Labels(contents="Змест", notes="Заўвагі", published="Выдадзена",
-                 rights="Правы", identifier="Ідэнтыфікатар"),
+    "en": Labels(contents="Contents", notes="Notes", chronology="Chronology",
+                 information_as_of="The information in this book runs to {date}.",
+                 published="Published", rights="Rights", identifier="Identifier"),
+    "be": Labels(contents="Змест", notes="Заўвагі", chronology="Храналогія",
+                 information_as_of="Звесткі ў кнізе падаюцца па стане на {date}",
+                 published="Выдадзена", rights="Правы", identifier="Ідэнтыфікатар"),
 }

@@ -7,6 +7,7 @@ caller, which has the raw lines, can name the line.
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -44,10 +45,21 @@ class Heading:
     text: str
 
 
+@dataclass(frozen=True)
+class Event:
+    date: str
+    """ISO 8601, as written in the role."""
+    sentence: str
+    """The plain text of the sentence that holds the date."""
+    anchor: str
+    """The id of the date's element, to link back to it."""
+
+
 @dataclass
 class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)
@@ -100,6 +112,7 @@ class _ProjectExtension(Extension):
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
         md.treeprocessors.register(_PrefixNoteIds(md), "note-ids", 3)
+        md.treeprocessors.register(_Events(self.result, md), "events", 2)
 
 
 class _RoleProcessor(InlineProcessor):
@@ -126,6 +139,8 @@ class _RoleProcessor(InlineProcessor):
         else:
             element = etree.Element("data", {"value": role.machine})
         element.text = AtomicString(role.text)
+        if role.event:
+            element.set("class", "event")
         return element, m.start(0), m.end(0)
 
 
@@ -225,3 +240,62 @@ class _PrefixNoteIds(Treeprocessor):
                 if bare.startswith(("fn-", "fnref-")):
                     hash_ = "#" if value.startswith("#") else ""
                     element.set(attr, f"{hash_}{prefix}-{bare}")
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[A-ZА-ЯЁІЎ])")
+
+
+class _Events(Treeprocessor):
+    """Finds the dates marked `event` and the sentences around them, for the chronology."""
+
+    def __init__(self, result: Rendered, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.result = result
+
+    def run(self, root: etree.Element) -> None:
+        title = next((h.get("id") for h in root.iter("h1") if h.get("id")), "chapter")
+        for block in root.iter():
+            if block.tag not in INLINE_CONTEXT:
+                continue
+            text, dates = _flatten(block)
+            for element, start, _ in dates:
+                anchor = f"{title}-event-{len(self.result.events) + 1}"
+                element.set("id", anchor)
+                self.result.events.append(Event(
+                    element.get("datetime", "") + (f"/{e}" if (e := element.get("data-end"))
+                                                   else ""),
+                    _sentence(text, start, [(s, e) for _, s, e in dates]),
+                    anchor))
+
+
+def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, int]]]:
+    """The block's text without note references, and where each event date stands in it."""
+    parts: list[str] = []
+    dates: list[tuple[etree.Element, int, int]] = []
+
+    def walk(element: etree.Element) -> None:
+        start = sum(map(len, parts))
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            if child.tag != "sup" and child.tag not in INLINE_CONTEXT:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if element.tag == "time" and element.get("class") == "event":
+            dates.append((element, start, start + len(element.text or "")))
+
+    walk(block)
+    return "".join(parts), dates
+
+
+def _sentence(text: str, start: int, protected: list[tuple[int, int]]) -> str:
+    """The sentence of `text` that holds `text[start:end]`; a full stop inside a date
+    ("1962 г.") ends no sentence."""
+    bounds = [0]
+    for match in SENTENCE_END.finditer(text):
+        if not any(s <= match.start() < e for s, e in protected):
+            bounds.append(match.end())
+    bounds.append(len(text))
+    index = bisect.bisect_right(bounds, start) - 1
+    return " ".join(text[bounds[index]:bounds[index + 1]].split())

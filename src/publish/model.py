@@ -19,6 +19,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A date the text marks for the chronology, with the sentence that tells it."""
+
+    date: str
+    """ISO 8601: a date or an interval."""
+    sentence: str
+    anchor: str
+    """The id of the date in the chapter, to link back to it."""
+
+
+@dataclass(frozen=True)
 class Chapter:
     id: str
     """The id of the chapter's title heading, the same in every language."""
@@ -29,6 +40,17 @@ class Chapter:
     sections: list[Section]
     """The headings below the title, in order."""
     images: list[Path] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    date: str
+    """The date as the edition's locale writes it in a list."""
+    iso: str
+    sentence: str
+    chapter: Chapter
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +65,9 @@ class Labels:
 
     contents: str
     notes: str
+    chronology: str
+    information_as_of: str
+    """A sentence with `{date}` where the date goes."""
     published: str
     rights: str
     identifier: str
@@ -71,11 +96,15 @@ class Book:
     published: datetime.date
     published_text: str
     """The publication date as the edition's locale writes it."""
+    information_as_of: str | None
+    """The date the book's information runs to, as the locale writes it, if given."""
     chapters: list[Chapter]
     labels: Labels
     print: PrintSettings
     isbn: dict[str, str]
     """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
+    chronology: list[ChronologyEntry] = field(default_factory=list)
+    """Filled by the chronology transform from the chapters' events."""
 
     @property
     def authors(self) -> list[Contributor]:

@@ -15,6 +15,9 @@ from publish.dates import CASES, STYLES, DateError, format_date_value, parse_dat
 ROLE_PATTERN = r"\{(?P<name>[A-Za-z_-]+)(?::(?P<options>[^}`]*))?\}`(?P<value>[^`]*)`"
 
 
+EVENT = "event"
+
+
 class RoleError(ValueError):
     pass
 
@@ -27,6 +30,8 @@ class RenderedRole:
     """What the reader sees, formatted for the locale."""
     machine: str
     """The value as written: ISO 8601 for dates, a plain decimal for numbers."""
+    event: bool = False
+    """The sentence around this date belongs in the book's chronology."""
 
 
 def render_role(name: str, options: str | None, value: str, locale: str) -> RenderedRole:
@@ -39,25 +44,23 @@ def render_role(name: str, options: str | None, value: str, locale: str) -> Rend
 
 
 def _render_date(options: list[str], value: str, locale: str) -> RenderedRole:
-    style, case = "long", None
+    style, case, event = "long", None, False
     for option in options:
         if option in STYLES:
             style = option
         elif option in CASES:
             case = option
+        elif option == EVENT:
+            event = True
         else:
-            raise RoleError(f"unknown date option {option!r} "
-                            f"(styles: {', '.join(STYLES)}; cases: {', '.join(CASES)})")
+            raise RoleError(f"unknown date option {option!r} (styles: {', '.join(STYLES)}; "
+                            f"cases: {', '.join(CASES)}; {EVENT!r} for the chronology)")
     try:
         parsed = parse_date(value)
         text = format_date_value(parsed, locale, style, case)
     except DateError as error:
         raise RoleError(str(error)) from None
-    # CLDR sets ranges with thin spaces and "г." after a narrow no-break space; most
-    # book faces (PT Serif among them) have neither glyph. Close ranges up, as
-    # English and Belarusian book typography does anyway, and use a no-break space.
-    text = text.replace("\u2009", "").replace("\u202f", "\u00a0")
-    return RenderedRole("date", text, parsed.iso())
+    return RenderedRole("date", text, parsed.iso(), event)
 
 
 def _render_number(options: list[str], value: str, locale: str) -> RenderedRole:

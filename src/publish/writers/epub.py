@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from publish.model import Book, Chapter, identifier
-from publish.writers import frontmatter
+from publish.model import Book, Chapter, ChronologyEntry, identifier
+from publish.writers import backmatter, frontmatter
 
 FORMAT = "epub"
 
@@ -41,11 +41,16 @@ def write_epub(book: Book, styles: Path, target: Path, modified: datetime.dateti
                                     content=image.read_bytes()))
 
     doc.toc = [_toc_entry(c) for c in book.chapters]
+    back = []
+    if book.chronology:
+        back.append(page("chronology", "chronology.xhtml", book.labels.chronology,
+                         backmatter.chronology(book, _event_link)))
+        doc.toc.append(epub.Link("chronology.xhtml", book.labels.chronology, "chronology"))
     doc.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=book.labels.contents)
     nav.add_item(css)
     doc.add_item(nav)
-    doc.spine = [title_page, imprint, "nav", *chapters]
+    doc.spine = [title_page, imprint, "nav", *chapters, *back]
     epub.write_epub(str(target), doc, {"mtime": modified, "epub3_pages": False,
                                        "landmark_title": book.labels.contents})
     _normalise_zip(target, modified)
@@ -71,6 +76,10 @@ def _metadata(doc: epub.EpubBook, book: Book) -> None:
 
 def _file_name(chapter: Chapter) -> str:
     return f"{chapter.id}.xhtml"
+
+
+def _event_link(entry: ChronologyEntry) -> str:
+    return f"{_file_name(entry.chapter)}#{entry.anchor}"
 
 
 def _toc_entry(chapter: Chapter) -> epub.Link | tuple[epub.Section, list[epub.Link]]:

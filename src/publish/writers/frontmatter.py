@@ -30,6 +30,7 @@ def imprint(book: Book, fmt: str) -> str:
         f'<p>{escape(labels.published)}: {escape(book.published_text)}. '
         f'{escape(book.publisher)}</p>'
         f'<p>{escape(labels.rights)}: {escape(book.rights)}</p>'
+        f"{_information_as_of(book)}"
         f'<p>{escape(labels.identifier)}: {escape(_shown_identifier(book, fmt))}</p>'
         '</section>'
     )
@@ -37,3 +38,10 @@ def imprint(book: Book, fmt: str) -> str:
 
 def _shown_identifier(book: Book, fmt: str) -> str:
     return f"ISBN {book.isbn[fmt]}" if fmt in book.isbn else identifier(book, fmt)
+
+
+def _information_as_of(book: Book) -> str:
+    if book.information_as_of is None:
+        return ""
+    text = book.labels.information_as_of.format(date=book.information_as_of)
+    return f'<p class="information-as-of">{escape(text)}</p>'

@@ -25,7 +25,7 @@ from weasyprint.urls import URLFetcher
 
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book, Chapter, identifier
-from publish.writers import frontmatter
+from publish.writers import backmatter, frontmatter
 
 FORMAT = "pdf"
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
@@ -78,6 +78,8 @@ def _document(book: Book) -> str:
         f'<meta name="dcterms.modified" content="{book.published.isoformat()}"/>'
     )
     chapters = "".join(_chapter(c) for c in book.chapters)
+    if book.chronology:
+        chapters += backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head><meta charset="utf-8"/>{head}</head>'
         f'<body data-book-title="{escape(book.title)}">'
@@ -87,10 +89,11 @@ def _document(book: Book) -> str:
 
 
 def _contents(book: Book) -> str:
-    entries = "".join(
-        f'<li><a href="#{c.id}"><span class="toc-title">{escape(c.title)}</span></a></li>'
-        for c in book.chapters
-    )
+    targets = [(c.id, c.title) for c in book.chapters]
+    if book.chronology:
+        targets.append((backmatter.CHRONOLOGY_ID, book.labels.chronology))
+    entries = "".join(f'<li><a href="#{target}">{escape(title)}</a></li>'
+                      for target, title in targets)
     return (f'<nav class="contents"><h1 id="contents">{escape(book.labels.contents)}</h1>'
             f"<ol>{entries}</ol></nav>")
 
