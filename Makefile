@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Pango for WeasyPrint, HarfBuzz to subset fonts, the text face (PT Serif).
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype
-# Readers of the PDFs the tests check; EPUBCheck runs on the machine's Java.
-DEBS_TEST := poppler-utils qpdf
+# Readers of the PDFs the tests check, and the spelling dictionaries; EPUBCheck
+# runs on the machine's Java.
+DEBS_TEST := poppler-utils qpdf hunspell hunspell-be hunspell-en-us
 SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
 
 .PHONY: all setup setup-test build test lint clean
