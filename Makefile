@@ -17,13 +17,13 @@ all: build
 setup: $(VENV)/.runtime
 setup-test: $(VENV)/.test
 
-$(VENV)/.runtime: pyproject.toml
+$(VENV)/.runtime: pyproject.toml Makefile
 	@./.ci/debs $(DEBS_RUNTIME)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-$(VENV)/.test: $(VENV)/.runtime
+$(VENV)/.test: $(VENV)/.runtime Makefile
 	@./.ci/debs $(DEBS_TEST)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
