@@ -1,4 +1,4 @@
-"""The `publish` command."""
+"""The `publish` command: `build` makes the editions, `sync` keeps the languages in step."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from publish import __version__
-from publish.build import FORMATS, Project, build
 from publish.diagnostics import BuildFailed
+from publish.sync import exchange, report
+from publish.sync.session import open_session
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,46 +20,162 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    project = Project(Path(args.project).resolve())
     try:
-        written = build(project, _list(args.lang), _list(args.format),
-                        Path(args.out).resolve() if args.out else None, _progress())
+        result: int = args.run(args)
+        return result
     except BuildFailed as failure:
         for diagnostic in failure.diagnostics:
             print(diagnostic.format(Path.cwd()), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("publish: interrupted; no edition was changed", file=sys.stderr)
+        print("publish: interrupted; no file was changed", file=sys.stderr)
         return 130
-    for path in written:
-        print(_shown(path))
-    return 0
+    except BrokenPipeError:
+        # The reader (a pager, `head`) stopped reading: not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="publish",
         description="Turn parallel Markdown manuscripts (manuscript/<lang>/) into EPUB 3 "
-                    "and print PDF editions in build/<lang>/.")
+                    "and print PDF editions in build/<lang>/, and keep the languages in step.")
     parser.add_argument("--version", action="version", version=f"publish {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands")
-    build_parser = commands.add_parser(
+    _build_parser(commands)
+    _sync_parser(commands)
+    return parser
+
+
+def _project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project", metavar="DIR", default=".",
+        help="the project folder, holding manuscript/ and styles/ (default: the current one)")
+
+
+def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
         "build", help="build the editions",
         description="Build every edition, or those chosen, into build/<lang>/<book-id>.<format>. "
-                    "An edition is replaced only when its new file is complete.")
-    build_parser.add_argument(
+                    "The editions are replaced only when all the new files are complete.")
+    parser.add_argument(
         "--lang", metavar="LANGS",
         help="comma-separated languages to build, e.g. 'be' or 'be,en' (default: all "
              "languages in manuscript/book.toml)")
-    build_parser.add_argument(
+    parser.add_argument(
         "--format", metavar="FORMATS",
-        help=f"comma-separated formats to build: {', '.join(FORMATS)} (default: all)")
-    build_parser.add_argument(
-        "--project", metavar="DIR", default=".",
-        help="the project folder, holding manuscript/ and styles/ (default: the current one)")
-    build_parser.add_argument(
+        help="comma-separated formats to build: epub, pdf (default: all)")
+    _project_option(parser)
+    parser.add_argument(
         "--out", metavar="DIR", help="where to write the editions (default: DIR/build)")
-    return parser
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    # Imported here: the writers bring in WeasyPrint, which `sync` has no use for.
+    from publish.build import Project, build
+
+    project = Project(Path(args.project).resolve())
+    written = build(project, _list(args.lang), _list(args.format),
+                    Path(args.out).resolve() if args.out else None, _progress())
+    for path in written:
+        print(_shown(path))
+    return 0
+
+
+def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "sync", help="which parts of the translations are out of date",
+        description="Compare each translation with the source language, block by block: "
+                    "in sync, stale (changed on either side since a translator confirmed "
+                    "the pair), new, missing, extra, untranslated, or with different dates, "
+                    "numbers, notes or links. Exit status 0 only when everything is in sync.")
+    _project_option(parser)
+    parser.add_argument("--lang", metavar="LANG", action="append",
+                        help="only this translation (repeatable; default: all)")
+    parser.add_argument("--chapter", metavar="NAME", action="append",
+                        help="only chapters with this file name or pattern, e.g. "
+                             "'03-dziady' or '0*' (repeatable; default: all)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the status as JSON, for tools")
+    parser.set_defaults(run=_run_status)
+    actions = parser.add_subparsers(dest="action", title="actions")
+
+    accept = actions.add_parser(
+        "accept", help="confirm pairs after review",
+        description="Record that the pairs named are correct translations of each other as "
+                    "they stand now. Changes only manuscript/sync.toml.")
+    accept.add_argument("targets", nargs="*", metavar="WHAT",
+                        help="a chapter ('03-dziady'), a section ('03-dziady:dziady-march') "
+                             "or a pair ('03-dziady:dziady-march_2'), as the status names them")
+    accept.add_argument("--all", action="store_true", help="confirm every pair")
+    accept.set_defaults(run=_run_accept)
+
+    export = actions.add_parser(
+        "export", help="write a bilingual PO or XLIFF file for a translator's tool",
+        description="Write every pair of one translation as a bilingual file: PO (stale "
+                    "and unconfirmed pairs marked fuzzy) or XLIFF 2.0.")
+    export.add_argument("--format", choices=exchange.FORMATS, required=True)
+    export.add_argument("--output", "-o", metavar="FILE",
+                        help="where to write (default: build/sync/<book-id>-<lang>.<ext>)")
+    export.set_defaults(run=_run_export)
+
+    import_ = actions.add_parser(
+        "import", help="write translations from a PO or XLIFF file into the manuscript",
+        description="Write the translations of a file from `publish sync export` back into "
+                    "the Markdown files. The whole file is checked first: if any segment "
+                    "does not fit the manuscript, nothing is written.")
+    import_.add_argument("file", metavar="FILE", help="a .po, .xlf or .xliff file")
+    import_.set_defaults(run=_run_import)
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    session = open_session(Path(args.project).resolve() / "manuscript")
+    chapters = session.status(args.lang, args.chapter)
+    if args.json:
+        print(report.as_json(chapters, Path.cwd()))
+    else:
+        print(report.table(chapters))
+        for line in report.findings(chapters, Path.cwd()):
+            print(line)
+    return 0 if all(c.in_sync for c in chapters) else 1
+
+
+def _run_accept(args: argparse.Namespace) -> int:
+    if not args.targets and not args.all:
+        print("publish sync accept: name what to confirm, or --all", file=sys.stderr)
+        return 2
+    session = open_session(Path(args.project).resolve() / "manuscript")
+    changed = session.accept(args.targets, args.lang)
+    print(f"confirmed {changed} pair{'s' if changed != 1 else ''}")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    root = Path(args.project).resolve()
+    session = open_session(root / "manuscript")
+    (lang,) = session.targets if not args.lang else args.lang[:1]
+    chapters = session.status([lang], args.chapter)
+    ext = "po" if args.format == "po" else "xlf"
+    output = Path(args.output) if args.output else \
+        root / "build" / "sync" / f"{session.config.id}-{lang}.{ext}"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(exchange.export(chapters, args.format, root, session.config.id,
+                                       session.config.published))
+    print(_shown(output))
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    root = Path(args.project).resolve()
+    session = open_session(root / "manuscript")
+    path = Path(args.file)
+    lang, translations = exchange.read_translations(path)
+    chapters = session.status([lang])
+    for changed in exchange.apply(chapters, translations, path):
+        print(_shown(changed))
+    return 0
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -74,6 +191,6 @@ def _progress() -> Callable[[str], None]:
 
 def _shown(path: Path) -> str:
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)

@@ -1,0 +1,2 @@
+"""Translation sync: which parts of one language's manuscript no longer match the
+other's, per paragraph, and exchange with translators' tools (PO, XLIFF)."""

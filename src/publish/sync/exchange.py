@@ -1,0 +1,221 @@
+"""Bilingual files for translators' tools: PO (Poedit, Weblate) through Babel's
+`babel.messages`, and XLIFF 2.0 (OmegaT, Trados ...). Each segment is one pair of
+blocks, keyed by `chapter:pair-id`; importing writes the translations back into the
+Markdown, block for block, and nothing else."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+from lxml import etree
+
+from publish.diagnostics import BuildFailed, Diagnostic
+from publish.sync.blocks import Kind
+from publish.sync.status import ChapterStatus, PairStatus, State
+
+XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
+FORMATS = ("po", "xliff")
+
+
+@dataclass(frozen=True)
+class Translation:
+    key: str
+    """`chapter:pair-id`."""
+    source: str
+    target: str
+    line: int | None
+    """Where the segment stands in the file imported, for messages."""
+
+
+def export(chapters: list[ChapterStatus], fmt: str, root: Path, title: str,
+           date: datetime.date) -> bytes:
+    if fmt == "po":
+        return _export_po(chapters, root, title, date)
+    return _export_xliff(chapters, root)
+
+
+def _segments(chapters: list[ChapterStatus]) -> list[tuple[ChapterStatus, PairStatus]]:
+    """Every pair that has a source block: a target block left out is an empty one."""
+    return [(c, p) for c in chapters for p in c.pairs if p.source is not None]
+
+
+def _export_po(chapters: list[ChapterStatus], root: Path, title: str,
+               date: datetime.date) -> bytes:
+    lang = chapters[0].target_lang if chapters else "und"
+    stamp = datetime.datetime.combine(date, datetime.time(), datetime.UTC)
+    catalog = Catalog(locale=lang, project=title, creation_date=stamp, revision_date=stamp,
+                      fuzzy=False)
+    for chapter, pair in _segments(chapters):
+        assert pair.source is not None
+        locations = [(str(chapter.source_path.relative_to(root)), pair.source.line)]
+        if pair.target is not None:
+            locations.append((str(chapter.target_path.relative_to(root)), pair.target.line))
+        catalog.add(
+            pair.source.text, pair.target.text if pair.target else "",
+            locations=locations,
+            flags=["fuzzy"] if pair.state in (State.STALE, State.NEW) else [],
+            auto_comments=[p.message for p in pair.problems] + _state_comment(pair),
+            context=f"{chapter.name}:{pair.id}",
+        )
+    out = io.BytesIO()
+    # The old text of a stale pair goes into a comment as a diff, not into `#| msgid`:
+    # Babel wraps those lines as prose, which breaks them.
+    write_po(out, catalog, width=0, omit_header=False)
+    return out.getvalue()
+
+
+def _state_comment(pair: PairStatus) -> list[str]:
+    if pair.state is State.STALE:
+        return [f"stale: {' and '.join(pair.changed)} changed since confirmed",
+                *(f"{lang}: {diff}" for lang, diff in pair.diffs.items())]
+    if pair.state is State.NEW:
+        return ["new: never confirmed"]
+    return []
+
+
+def _export_xliff(chapters: list[ChapterStatus], root: Path) -> bytes:
+    source_lang = chapters[0].source_lang if chapters else "en"
+    target_lang = chapters[0].target_lang if chapters else "und"
+    xliff = etree.Element(f"{{{XLIFF}}}xliff", nsmap={None: XLIFF},
+                          version="2.0", srcLang=source_lang, trgLang=target_lang)
+    files: dict[str, Any] = {}
+    for chapter, pair in _segments(chapters):
+        assert pair.source is not None
+        file = files.get(chapter.name)
+        if file is None:
+            file = etree.SubElement(xliff, f"{{{XLIFF}}}file", id=chapter.name,
+                                    original=str(chapter.source_path.relative_to(root)))
+            files[chapter.name] = file
+        unit = etree.SubElement(file, f"{{{XLIFF}}}unit", id=pair.id)
+        notes = etree.SubElement(unit, f"{{{XLIFF}}}notes")
+        note = etree.SubElement(notes, f"{{{XLIFF}}}note", category="location")
+        note.text = f"{chapter.source_path.relative_to(root)}:{pair.source.line}"
+        for comment in [p.message for p in pair.problems] + _state_comment(pair):
+            etree.SubElement(notes, f"{{{XLIFF}}}note", category="status").text = comment
+        state = {State.IN_SYNC: "final", State.MISSING: "initial"}.get(pair.state, "translated")
+        segment = etree.SubElement(unit, f"{{{XLIFF}}}segment", state=state)
+        etree.SubElement(segment, f"{{{XLIFF}}}source").text = pair.source.text
+        if pair.target is not None:
+            etree.SubElement(segment, f"{{{XLIFF}}}target").text = pair.target.text
+    return bytes(etree.tostring(xliff, xml_declaration=True, encoding="UTF-8",
+                                pretty_print=True))
+
+
+def read_translations(path: Path) -> tuple[str, list[Translation]]:
+    """The target language and the segments of a PO or XLIFF file."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _error(path, None, f"cannot read the file: {error.strerror}") from None
+    if path.suffix == ".po":
+        return _read_po(path, data)
+    if path.suffix in (".xlf", ".xliff"):
+        return _read_xliff(path, data)
+    raise _error(path, None, "the file must end in .po, .xlf or .xliff")
+
+
+def _read_po(path: Path, data: bytes) -> tuple[str, list[Translation]]:
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as error:
+        raise _error(path, getattr(error, "lineno", None), f"not a valid PO file: {error}") \
+            from None
+    if catalog.locale is None:
+        raise _error(path, None, "the PO header names no Language")
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.context or not isinstance(message.id, str) or \
+                not isinstance(message.string, str):
+            raise _error(path, message.lineno, "every entry needs a msgctxt from "
+                         "`publish sync export` and no plural forms")
+        found.append(Translation(message.context, message.id, message.string, message.lineno))
+    return str(catalog.locale), found
+
+
+def _read_xliff(path: Path, data: bytes) -> tuple[str, list[Translation]]:
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise _error(path, error.lineno, f"not well-formed XML: {error.msg}") from None
+    if root.tag != f"{{{XLIFF}}}xliff" or root.get("version") != "2.0":
+        raise _error(path, root.sourceline, "not an XLIFF 2.0 document")
+    found = []
+    for file in root.iterfind(f"{{{XLIFF}}}file"):
+        for unit in file.iterfind(f"{{{XLIFF}}}unit"):
+            source = unit.find(f"{{{XLIFF}}}segment/{{{XLIFF}}}source")
+            target = unit.find(f"{{{XLIFF}}}segment/{{{XLIFF}}}target")
+            if source is None:
+                raise _error(path, unit.sourceline, "a unit without a source segment")
+            found.append(Translation(
+                f"{file.get('id')}:{unit.get('id')}", "".join(source.itertext()),
+                "".join(target.itertext()) if target is not None else "", unit.sourceline))
+    return root.get("trgLang", ""), found
+
+
+def apply(chapters: list[ChapterStatus], translations: list[Translation],
+          path: Path) -> list[Path]:
+    """Write the translations into the target files; check everything first, so that
+    a file that does not fit changes nothing. Return the files changed."""
+    pairs = {f"{c.name}:{p.id}": (c, p) for c in chapters for p in c.pairs}
+    edits: dict[Path, list[tuple[int, int, int, str]]] = {}
+    problems = []
+    for translation in translations:
+        found = pairs.get(translation.key)
+        if found is None or found[1].source is None:
+            problems.append(_diagnostic(path, translation.line,
+                                        f"no segment {translation.key!r} in the manuscript"))
+            continue
+        chapter, pair = found
+        assert pair.source is not None
+        if translation.source != pair.source.text:
+            problems.append(_diagnostic(
+                path, translation.line, f"the {chapter.source_lang} text of "
+                f"{translation.key!r} changed since the file was exported; export again"))
+            continue
+        if not translation.target.strip():
+            continue
+        if pair.target is not None:
+            start, end = pair.target.line - 1, pair.target.end - 1
+            edits.setdefault(chapter.target_path, []).append(
+                (start, len(edits.get(chapter.target_path, [])), end, translation.target))
+        else:
+            # A block the target lacks goes after the target block of the pair before it,
+            # a paragraph apart, or right after it in a list or table.
+            at = pair.near if pair.near is not None else 0
+            tight = pair.source.kind in (Kind.ITEM, Kind.ROW)
+            text = translation.target if tight else f"\n{translation.target}"
+            edits.setdefault(chapter.target_path, []).append(
+                (at, len(edits.get(chapter.target_path, [])), at,
+                 text if at else f"{translation.target}\n"))
+    if problems:
+        raise BuildFailed(problems)
+    changed = []
+    for target_path, changes in edits.items():
+        text = target_path.read_text(encoding="utf-8") if target_path.exists() else ""
+        lines = text.split("\n")
+        # From the end of the file backwards, so that earlier line numbers stay true.
+        for start, _, end, new in sorted(changes, reverse=True):
+            lines[start:end] = new.split("\n")
+        updated = "\n".join(lines)
+        if updated != text:
+            partial = target_path.with_name(f".{target_path.name}.partial")
+            partial.write_text(updated, encoding="utf-8")
+            partial.replace(target_path)
+            changed.append(target_path)
+    return changed
+
+
+def _diagnostic(path: Path, line: int | None, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "sync-import", message)
+
+
+def _error(path: Path, line: int | None, message: str) -> BuildFailed:
+    return BuildFailed([_diagnostic(path, line, message)])

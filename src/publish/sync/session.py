@@ -1,0 +1,101 @@
+"""What the `publish sync` commands work on: the book's languages, its chapter
+pairs and the record, and the status of each chapter."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+
+from publish.config import SharedConfig, load_shared
+from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.sync.record import Confirmed, Record, load_record
+from publish.sync.status import ChapterStatus, State, compare
+
+RECORD = "sync.toml"
+
+
+@dataclass
+class SyncSession:
+    folder: Path
+    config: SharedConfig
+    record: Record
+
+    @property
+    def targets(self) -> list[str]:
+        return [lang for lang in self.config.languages if lang != self.config.source_language]
+
+    def chapter_names(self) -> list[str]:
+        names = {p.stem for lang in self.config.languages
+                 for p in (self.folder / lang).glob("*.md")}
+        return sorted(names)
+
+    def status(self, langs: list[str] | None = None,
+               chapters: list[str] | None = None) -> list[ChapterStatus]:
+        source = self.config.source_language
+        chosen = self._langs(langs)
+        names = self._chapters(chapters)
+        return [
+            compare(name, self.folder / source / f"{name}.md",
+                    self.folder / lang / f"{name}.md", source, lang,
+                    self.record.chapter(lang, name))
+            for lang in chosen for name in names
+        ]
+
+    def accept(self, targets: list[str], langs: list[str] | None = None) -> int:
+        """Confirm the pairs `targets` name (chapter, chapter:section or
+        chapter:pair-id; all of them if none); return how many changed."""
+        changed = 0
+        for chapter in self.status(langs):
+            confirmed = {c.id: c for c in self.record.chapter(chapter.target_lang, chapter.name)}
+            for pair in chapter.pairs:
+                if pair.source is None or pair.target is None:
+                    continue
+                if not _chosen(chapter.name, pair.id, targets):
+                    continue
+                if pair.state is not State.IN_SYNC or pair.id not in confirmed:
+                    changed += 1
+                confirmed[pair.id] = Confirmed(pair.id, pair.source.text, pair.target.text)
+            self.record.replace(chapter.target_lang, chapter.name, list(confirmed.values()))
+        self.record.save()
+        return changed
+
+    def _langs(self, langs: list[str] | None) -> list[str]:
+        for lang in langs or []:
+            if lang not in self.targets:
+                raise BuildFailed([Diagnostic(
+                    self.folder / "book.toml", None, "unknown-language",
+                    f"{lang!r} is not a translation of this book "
+                    f"(translations: {', '.join(self.targets)})")])
+        return langs or self.targets
+
+    def _chapters(self, patterns: list[str] | None) -> list[str]:
+        names = self.chapter_names()
+        if not patterns:
+            return names
+        chosen = [n for n in names if any(fnmatch.fnmatch(n, p) or n == p.removesuffix(".md")
+                                          for p in patterns)]
+        if not chosen:
+            raise BuildFailed([Diagnostic(self.folder, None, "unknown-chapter",
+                                          f"no chapter matches {' '.join(patterns)}")])
+        return chosen
+
+
+def _chosen(chapter: str, pair_id: str, targets: list[str]) -> bool:
+    if not targets:
+        return True
+    for target in targets:
+        name, _, part = target.removesuffix(".md").partition(":")
+        if name != chapter:
+            continue
+        if not part or part == pair_id or pair_id.rsplit("_", 1)[0] == part:
+            return True
+    return False
+
+
+def open_session(folder: Path) -> SyncSession:
+    diagnostics = Collector()
+    config = load_shared(folder / "book.toml", diagnostics)
+    diagnostics.raise_if_any()
+    assert config is not None
+    return SyncSession(folder, config, load_record(folder / RECORD, config.source_language))

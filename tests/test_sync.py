@@ -1,0 +1,298 @@
+"""Translation sync on copies of the minimal book: alignment, every kind of
+finding, staleness both ways, accept, and the PO/XLIFF round trip."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from publish.sync.align import align
+from publish.sync.blocks import Kind, split
+from tests.conftest import ROOT, run_publish
+
+EN = Path("manuscript/en/01-first.md")
+BE = Path("manuscript/be/01-first.md")
+
+
+def _sync(book: Path, *args: str) -> tuple[int, str, str]:
+    result = run_publish("sync", "--project", str(book), *args, cwd=book)
+    return result.returncode, result.stdout, result.stderr
+
+
+def _status(book: Path, *args: str) -> dict[str, object]:
+    code, out, _ = _sync(book, "--json", *args)
+    data: dict[str, object] = json.loads(out)
+    assert (code == 0) == data["in_sync"]
+    return data
+
+
+def _pairs(book: Path) -> list[dict[str, object]]:
+    data = _status(book)
+    return [p for c in data["chapters"] for p in c["pairs"]]  # type: ignore[attr-defined]
+
+
+def _states(book: Path) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for chapter in _status(book)["chapters"]:  # type: ignore[attr-defined]
+        for name, count in chapter["counts"].items():
+            totals[name] = totals.get(name, 0) + count
+    return {name: count for name, count in totals.items() if count}
+
+
+def _edit(book: Path, path: Path, old: str, new: str) -> None:
+    file = book / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def synced(scratch_book: Path) -> Path:
+    """The minimal book with every pair confirmed."""
+    code, _, err = _sync(scratch_book, "accept", "--all")
+    assert code == 0, err
+    assert _sync(scratch_book)[0] == 0
+    return scratch_book
+
+
+def _paragraphs(n: int, extra: str = "") -> str:
+    return "\n\n".join(f"Paragraph {i} {{date}}`{1900 + i}` " + "word " * (i + 3) + extra
+                       for i in range(n))
+
+
+@pytest.mark.parametrize(("drop", "side"), [(3, "target"), (5, "source"), (0, "target")])
+def test_one_inserted_block_does_not_shift_the_rest(drop: int, side: str) -> None:
+    source = split(_paragraphs(8)).sections[0].blocks
+    target = split(_paragraphs(8).replace("Paragraph", "Абзац")).sections[0].blocks
+    if side == "target":
+        del target[drop]
+    else:
+        del source[drop]
+    pairs = align(source, target)
+    unpaired = [p for p in pairs if p.source is None or p.target is None]
+    assert len(unpaired) == 1
+    for pair in pairs:
+        if pair.source and pair.target:
+            assert pair.source.text.split()[1] == pair.target.text.split()[1]
+
+
+def test_alignment_without_anchors_uses_length() -> None:
+    source = split("Short.\n\n" + "A much longer paragraph " * 8 + "\n\nMiddle one here.")
+    target = split("Кароткі.\n\n" + "Значна даўжэйшы абзац " * 8)
+    pairs = align(source.sections[0].blocks, target.sections[0].blocks)
+    assert [(p.source is not None, p.target is not None) for p in pairs] == [
+        (True, True), (True, True), (True, False)]
+
+
+def test_blocks_keep_their_lines() -> None:
+    text = ("# T {#t}\n\nOne\nstill one\n\n- item\n  more\n- item two\n\n> quote\n\n"
+            "| a | b |\n|---|---|\n| c | d |\n\n[^n]: note\n    continued\n")
+    chapter = split(text)
+    kinds = [(b.kind, b.line) for s in chapter.sections for b in s.blocks]
+    assert kinds == [(Kind.PARAGRAPH, 3), (Kind.ITEM, 6), (Kind.ITEM, 8), (Kind.QUOTE, 10),
+                     (Kind.ROW, 12), (Kind.CODE, 13), (Kind.ROW, 14)]
+    assert [(n.label, n.line, n.end) for n in chapter.notes] == [("n", 16, 18)]
+
+
+def test_the_projects_own_manuscripts_are_in_sync() -> None:
+    code, out, err = _sync(ROOT)
+    assert code == 0, out + err
+
+
+def test_a_book_never_confirmed_is_new_everywhere(scratch_book: Path) -> None:
+    assert _states(scratch_book) == {"new": 9}
+    code, out, _ = _sync(scratch_book)
+    assert code == 1
+    assert f"{BE}:5: new: never confirmed [{EN}:5]" in out
+
+
+def test_accept_changes_only_the_record(scratch_book: Path) -> None:
+    before = {p: p.read_bytes() for p in (scratch_book / "manuscript").rglob("*.md")}
+    assert _sync(scratch_book, "accept", "--all")[1].strip() == "confirmed 9 pairs"
+    assert {p: p.read_bytes() for p in (scratch_book / "manuscript").rglob("*.md")} == before
+    assert (scratch_book / "manuscript" / "sync.toml").exists()
+    assert _states(scratch_book) == {"in-sync": 9}
+
+
+@pytest.mark.parametrize(("what", "confirmed"), [
+    ("01-first", 5), ("01-first:first-section", 2), ("01-first:first-section_1", 1),
+    ("02-second", 4),
+])
+def test_accept_a_chapter_a_section_or_a_pair(scratch_book: Path, what: str,
+                                              confirmed: int) -> None:
+    assert _sync(scratch_book, "accept", what)[1].strip().startswith(f"confirmed {confirmed} ")
+    assert _states(scratch_book)["in-sync"] == confirmed
+
+
+def test_source_change_makes_the_pair_stale_with_a_diff(synced: Path) -> None:
+    _edit(synced, EN, "a long time", "a very long time")
+    assert _states(synced) == {"in-sync": 8, "stale": 1}
+    (stale,) = [p for p in _pairs(synced) if p["state"] == "stale"]
+    assert stale["changed"] == ["en"]
+    assert "{+very" in stale["diffs"]["en"]  # type: ignore[index]
+    code, out, _ = _sync(synced)
+    assert code == 1
+    assert (f"{BE}:3: stale: en changed since this pair was confirmed; update be "
+            f"[{EN}:3]") in out
+
+
+def test_a_fix_made_first_in_belarusian_is_caught(synced: Path) -> None:
+    _edit(synced, BE, "доўгі час", "вельмі доўгі час")
+    (stale,) = [p for p in _pairs(synced) if p["state"] == "stale"]
+    assert stale["changed"] == ["be"]
+    out = _sync(synced)[1]
+    assert f"{EN}:3: stale: be changed since this pair was confirmed; check en [{BE}:3]" in out
+    assert _sync(synced, "accept", "01-first")[0] == 0
+    assert _sync(synced)[0] == 0
+
+
+def test_inserted_paragraph_is_missing_not_a_cascade(synced: Path) -> None:
+    _edit(synced, EN, "## A Section {#first-section}\n",
+          "An inserted paragraph with {num}`7` words.\n\n## A Section {#first-section}\n")
+    assert _states(synced) == {"in-sync": 9, "missing": 1}
+    out = _sync(synced)[1]
+    assert f"{EN}:5: missing: no be text for this block; it belongs after {BE}:3" in out
+
+
+def test_deleted_paragraph_is_extra(synced: Path) -> None:
+    _edit(synced, EN, "\n## A Section {#first-section}\n\nIn {date}`1988-10`",
+          "\n## A Section {#first-section}\n\n<!-- -->In {date}`1988-10`")
+    text = (synced / EN).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    (synced / EN).write_text("\n".join(lines[:6] + lines[8:]), encoding="utf-8")
+    states = _states(synced)
+    assert states.get("extra") == 1 and states.get("in-sync") == 8
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("{date}`1962-09-25`", "{date}`1962-09-26`",
+     "dates differ: en has 1962-09-25, 1988-10, be has 1962-09-26, 1988-10"),
+    ("{num}`1052`", "{num}`1053`", "numbers differ: en has 1052, be has 1053"),
+    ("час.[^days]", "час.", "note references differ: en has days, be has none"),
+])
+def test_mismatched_values(synced: Path, old: str, new: str, message: str) -> None:
+    body = (synced / BE).read_text(encoding="utf-8")
+    if "1988-10" not in body.split("\n")[2]:
+        message = message.replace(", 1988-10", "")
+    _edit(synced, BE, old, new)
+    out = _sync(synced)[1]
+    assert re.search(rf"{re.escape(str(BE))}:3: mismatch: {re.escape(message)}", out), out
+
+
+def test_untranslated_block(synced: Path) -> None:
+    _edit(synced, BE, "Ён нарадзіўся", "He was born, Ён нарадзіўся")
+    _edit(synced, Path("manuscript/be/02-second.md"), "- адзін", "- one")
+    out = _sync(synced)[1]
+    assert re.search(r"01-first.md:\d+: untranslated", out) is None
+    assert re.search(rf"{re.escape(str(Path('manuscript/be/02-second.md')))}:5: "
+                     r"untranslated: the be text is not in be", out), out
+
+
+def test_heading_id_changed_on_one_side(synced: Path) -> None:
+    _edit(synced, BE, "{#first-section}", "{#first-part}")
+    states = _states(synced)
+    assert states["missing"] == 2 and states["extra"] == 2
+
+
+def test_filters_and_json(synced: Path) -> None:
+    _edit(synced, EN, "a long time", "a very long time")
+    assert _sync(synced, "--chapter", "02-second")[0] == 0
+    assert _sync(synced, "--chapter", "01-*")[0] == 1
+    assert _sync(synced, "--lang", "be", "--chapter", "01-first")[0] == 1
+    code, _, err = _sync(synced, "--lang", "fr")
+    assert code == 1 and "unknown-language" in err
+
+
+def _manuscript(book: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted((book / "manuscript").rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("po", "po"), ("xliff", "xlf")])
+def test_export_and_import_unchanged_is_byte_identical(synced: Path, fmt: str,
+                                                       ext: str) -> None:
+    _edit(synced, EN, "a long time", "a very long time")
+    before = _manuscript(synced)
+    exported = synced / f"out.{ext}"
+    assert _sync(synced, "export", "--format", fmt, "-o", str(exported))[0] == 0
+    code, out, err = _sync(synced, "import", str(exported))
+    assert code == 0, err
+    assert out == ""
+    assert _manuscript(synced) == before
+
+
+def test_po_file_for_translators(synced: Path) -> None:
+    _edit(synced, EN, "a long time", "a very long time")
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    with exported.open("rb") as handle:
+        catalog = read_po(handle)
+    assert str(catalog.locale) == "be"
+    messages = {m.context: m for m in catalog if m.id}
+    assert len(messages) == 9
+    stale = messages["01-first:first_1"]
+    assert stale.fuzzy
+    assert "en: He was born on" in " ".join(stale.auto_comments)
+    assert "{+very" in " ".join(stale.auto_comments)
+    assert (str(EN), 3) in stale.locations and (str(BE), 3) in stale.locations
+    assert not messages["01-first:first-section_1"].fuzzy
+
+
+def test_import_writes_the_translation_and_nothing_else(synced: Path) -> None:
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    assert "msgstr \"- два\"" in text
+    exported.write_text(text.replace("msgstr \"- два\"", "msgstr \"- два і тры\""),
+                        encoding="utf-8")
+    before = _manuscript(synced)
+    code, _, err = _sync(synced, "import", str(exported))
+    assert code == 0, err
+    after = _manuscript(synced)
+    changed = [p for p in after if after[p] != before[p]]
+    assert changed == [synced / "manuscript/be/02-second.md"]
+    assert after[changed[0]] == before[changed[0]].replace("- два".encode(),
+                                                          "- два і тры".encode())
+    assert _states(synced) == {"in-sync": 8, "stale": 1}
+
+
+def test_import_fills_a_missing_block(synced: Path) -> None:
+    _edit(synced, Path("manuscript/en/02-second.md"), "- two\n", "- two\n- three\n")
+    exported = synced / "be.xlf"
+    _sync(synced, "export", "--format", "xliff", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    text = text.replace("<source>- three</source>", "<source>- three</source>"
+                        "<target>- тры</target>")
+    exported.write_text(text, encoding="utf-8")
+    assert _sync(synced, "import", str(exported))[0] == 0
+    assert (synced / "manuscript/be/02-second.md").read_text(encoding="utf-8").endswith(
+        "- два\n- тры\n")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("bad.po", 'msgid "a"\n', "not a valid PO file"),
+    ("nolang.po", 'msgid ""\nmsgstr ""\n', "the PO header names no Language"),
+    ("unknown.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "01-first:nowhere_9"\n'
+     'msgid "x"\nmsgstr "y"\n', "no segment '01-first:nowhere_9' in the manuscript"),
+    ("changed.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "02-second:second_2"\n'
+     'msgid "- uno"\nmsgstr "- адзін!"\n', "changed since the file was exported"),
+    ("bad.xlf", "<xliff", "not well-formed XML"),
+    ("old.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"/>',
+     "not an XLIFF 2.0 document"),
+    ("notes.txt", "hello", "must end in .po, .xlf or .xliff"),
+])
+def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
+                                         message: str) -> None:
+    before = _manuscript(synced)
+    bad = synced.parent / name
+    bad.write_text(content, encoding="utf-8")
+    code, _, err = _sync(synced, "import", str(bad))
+    assert code == 1
+    assert message in err
+    assert re.fullmatch(r"(\S+: sync-import: .+\n)+", err), err
+    assert "Traceback" not in err
+    assert _manuscript(synced) == before
