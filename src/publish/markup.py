@@ -163,6 +163,10 @@ class _Typography(Treeprocessor):
         for number in root.iter("data"):
             if number.tail:
                 number.tail = typography.bind_after_number(number.tail)
+        for date in root.iter("time"):
+            # "… 1998 г." ending a sentence: the date's full stop is the sentence's.
+            if (date.text or "").endswith(".") and (date.tail or "").startswith("."):
+                date.tail = date.tail[1:]
 
 
 def _text_slots(block: etree.Element) -> list[tuple[etree.Element, str]]:
@@ -259,6 +263,8 @@ class _Events(Treeprocessor):
                 continue
             text, dates = _flatten(block)
             for element, start, _ in dates:
+                if element.get("class") != "event":
+                    continue
                 anchor = f"{title}-event-{len(self.result.events) + 1}"
                 element.set("id", anchor)
                 self.result.events.append(Event(
@@ -269,7 +275,7 @@ class _Events(Treeprocessor):
 
 
 def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, int]]]:
-    """The block's text without note references, and where each event date stands in it."""
+    """The block's text without note references, and where each date stands in it."""
     parts: list[str] = []
     dates: list[tuple[etree.Element, int, int]] = []
 
@@ -282,20 +288,23 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
                 walk(child)
             if child.tail:
                 parts.append(child.tail)
-        if element.tag == "time" and element.get("class") == "event":
+        if element.tag == "time":
             dates.append((element, start, start + len(element.text or "")))
 
     walk(block)
     return "".join(parts), dates
 
 
-def _sentence(text: str, start: int, protected: list[tuple[int, int]]) -> str:
-    """The sentence of `text` that holds `text[start:end]`; a full stop inside a date
-    ("1962 г.") ends no sentence."""
-    bounds = [0]
+def _sentence(text: str, start: int, dates: list[tuple[int, int]]) -> str:
+    """The sentence of `text` that holds the date at `start`. The full stop of a date
+    ("1998 г.") ends no sentence; a date right after a sentence's end starts one."""
+    bounds = {0, len(text)}
     for match in SENTENCE_END.finditer(text):
-        if not any(s <= match.start() < e for s, e in protected):
-            bounds.append(match.end())
-    bounds.append(len(text))
-    index = bisect.bisect_right(bounds, start) - 1
-    return " ".join(text[bounds[index]:bounds[index + 1]].split())
+        if not any(s <= match.start() - 1 < e for s, e in dates):
+            bounds.add(match.end())
+    for date_start, _ in dates:
+        if re.search(r"[.!?…][»”“]?\s+$", text[:date_start]):
+            bounds.add(date_start)
+    ordered = sorted(bounds)
+    index = bisect.bisect_right(ordered, start) - 1
+    return " ".join(text[ordered[index]:ordered[index + 1]].split())
