@@ -165,7 +165,7 @@ class _Typography(Treeprocessor):
                 number.tail = typography.bind_after_number(number.tail)
         for date in root.iter("time"):
             # "… 1998 г." ending a sentence: the date's full stop is the sentence's.
-            if (date.text or "").endswith(".") and (date.tail or "").startswith("."):
+            if (date.text or "").endswith(".") and date.tail and date.tail.startswith("."):
                 date.tail = date.tail[1:]
 
 
