@@ -7,6 +7,8 @@ A case folder holds:
   relative to the book's root, e.g. `manuscript/en/01-first.md`); an empty
   `<path>.delete` deletes `<path>` from the copy instead;
 - `args.txt` (optional): more arguments for `publish build`, on one line;
+- `command.txt` (optional): the whole command instead of `publish build ...`, on one
+  line, for the diagnostics of other commands (`sync --project . import bad.po`);
 - `env.txt` (optional): `KEY=VALUE` lines set in the command's environment;
 - `expected.txt`: the exact standard error, paths relative to the book's root.
 
@@ -26,7 +28,7 @@ import pytest
 from tests.conftest import BOOKS, ROOT, copy_book, run_publish
 
 CASES = Path(__file__).parent / "diagnostics"
-CONTROL = {"args.txt", "env.txt", "expected.txt"}
+CONTROL = {"args.txt", "command.txt", "env.txt", "expected.txt"}
 DELETE = ".delete"
 
 LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
@@ -88,7 +90,12 @@ def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
     for key, value in _env(case).items():
         monkeypatch.setenv(key, value)
 
-    result = run_publish("build", "--project", ".", "--out", str(out), *_args(case), cwd=book)
+    command = case / "command.txt"
+    if command.exists():
+        result = run_publish(*shlex.split(command.read_text(encoding="utf-8")), cwd=book)
+    else:
+        result = run_publish("build", "--project", ".", "--out", str(out), *_args(case),
+                             cwd=book)
 
     expected_file = case / "expected.txt"
     if update_golden:

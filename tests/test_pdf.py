@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from publish.assemble import assemble_book
 from publish.diagnostics import Collector
 from publish.load import load_manuscript
+from publish.transforms import add_chronology
 from tests.conftest import Built, require
 
 MM = 72 / 25.4
@@ -37,11 +38,14 @@ def _lines(page: str) -> list[str]:
 
 @cache
 def _chapter_titles(built: Built, lang: str) -> list[str]:
-    """The chapter titles of the book, as the pipeline reads them from the manuscript."""
+    """The titles of the chapters and of the chronology after them, if the book has
+    one, as the pipeline reads them from the manuscript."""
     diagnostics = Collector()
     manuscript = load_manuscript(built.project / "manuscript", diagnostics)
     assert manuscript is not None
-    return [_normal(c.title) for c in assemble_book(manuscript, lang, diagnostics).chapters]
+    book = add_chronology(assemble_book(manuscript, lang, diagnostics))
+    back = [book.labels.chronology] if book.chronology else []
+    return [_normal(title) for title in [*(c.title for c in book.chapters), *back]]
 
 
 def _normal(line: str | None) -> str:

@@ -58,4 +58,5 @@ def test_number_binds_to_the_word_it_counts() -> None:
 def test_belarusian_markup_end_to_end() -> None:
     html = _html('Ён "*вельмі*" рады --- у {date:loc}`1988-10`.', "be")
     assert (f'Ён «<em>вельмі</em>» рады{NBSP}— у{NBSP}'
-            '<time datetime="1988-10">кастрычніку 1988\u00a0г.</time>.') in html
+            # the date's full stop ends the sentence too: no second one
+            '<time datetime="1988-10">кастрычніку 1988\u00a0г.</time></p>') in html

@@ -107,6 +107,8 @@ class _ProjectExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Above the backtick pattern (190), which would otherwise take the value.
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
+        # Above links (160), which would read the brackets as link text.
+        md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
         # Tree processors run from high to low priority: after inline (20), attr_list (8).
         md.treeprocessors.register(_Typography(self.lang, md), "typography", 5)
         md.treeprocessors.register(
@@ -142,6 +144,21 @@ class _RoleProcessor(InlineProcessor):
         if role.event:
             element.set("class", "event")
         return element, m.start(0), m.end(0)
+
+
+class _ForeignPassage(InlineProcessor):
+    """`[Per Anger Prize]{lang=en}`: a passage in another language, so that readers,
+    screen readers, hyphenation and the spelling check treat it as that language."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(r"\[([^\]]+)\]\{lang=([a-z]{2,3}(?:-[A-Za-z0-9]+)*)\}", md)
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
+        span = etree.Element("span", {"lang": m[2]})
+        span.text = m[1]
+        return span, m.start(0), m.end(0)
 
 
 class _Typography(Treeprocessor):

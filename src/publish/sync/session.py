@@ -76,7 +76,7 @@ class SyncSession:
         chosen = [n for n in names if any(fnmatch.fnmatch(n, p) or n == p.removesuffix(".md")
                                           for p in patterns)]
         if not chosen:
-            raise BuildFailed([Diagnostic(self.folder, None, "unknown-chapter",
+            raise BuildFailed([Diagnostic(Path("--chapter"), None, "unknown-chapter",
                                           f"no chapter matches {' '.join(patterns)}")])
         return chosen
 

@@ -20,7 +20,7 @@ from publish.sync.record import Confirmed
 SCRIPTS = {"be": re.compile(r"[\u0400-\u04ff]"), "en": re.compile(r"[A-Za-z]")}
 """The letters each language is written in, to catch a block left untranslated."""
 MARKUP = re.compile(
-    r"\*[^*]+\*\{[^}]*\blang=[^}]*\}"  # a passage marked as another language's
+    r"(\*[^*]+\*|\[[^\]]+\])\{[^}]*\blang=[^}]*\}"  # a passage in another language
     r"|\{[^}]*\}(`[^`]*`)?"              # roles, attribute lists
     r"|\[\^[^\]]+\]|\]\([^)]*\)|`[^`]*`"    # note references, link targets, code
 )
