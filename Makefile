@@ -4,8 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Pango for WeasyPrint, HarfBuzz to subset fonts, the text face (PT Serif).
-DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype
+# Pango for WeasyPrint, HarfBuzz to subset fonts, the text face (PT Serif), and
+# Ghostscript's CMYK ICC profile for the press editions.
+DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype libgs-common
 # Readers of the PDFs the tests check, and the spelling dictionaries; EPUBCheck
 # runs on the machine's Java.
 DEBS_TEST := poppler-utils qpdf hunspell hunspell-be hunspell-en-us

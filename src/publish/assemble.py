@@ -8,7 +8,7 @@ from publish.diagnostics import Collector
 from publish.labels import LABELS
 from publish.load import LanguageSource, Manuscript
 from publish.markup import render_chapter
-from publish.model import Book, Chapter, Contributor, Event, PrintSettings, Section
+from publish.model import Book, Chapter, Contributor, Event, Section
 
 
 def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> Book:
@@ -30,8 +30,7 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
                            if shared.information_as_of else None),
         chapters=_chapters(manuscript, source, diagnostics),
         labels=LABELS[lang],
-        print=PrintSettings(shared.print.trim_width, shared.print.trim_height,
-                            shared.print.font),
+        print=shared.print,
         isbn={fmt: value for fmt in ("epub", "pdf")
               if (value := getattr(source.config.isbn, fmt)) is not None},
     )

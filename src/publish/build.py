@@ -22,7 +22,8 @@ from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers.epub import write_epub
-from publish.writers.pdf import MissingGlyphs, write_pdf
+from publish.writers.pdf import write_pdf
+from publish.writers.weasy import MissingGlyphs
 
 FORMATS = ("epub", "pdf")
 

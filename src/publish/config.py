@@ -21,6 +21,7 @@ from publish import isbn
 from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
+PDF_X = ("pdf/x-3", "pdf/x-1a")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class PrintConfig:
     trim_height: float = 210.0
     font: str = "PT Serif"
     """The text face; it must cover every character of the book in all four styles."""
+    bleed: float = 3.0
+    """Millimetres of bleed around each page of the press editions."""
+    crop_marks: bool = True
+    paper_thickness: float = 0.06
+    """Millimetres per page (half a leaf), as print-on-demand services give it: the
+    cover's spine is this times the interior's page count."""
+    roman_front_matter: bool = True
+    """Front matter numbered i, ii ... and the first chapter from 1."""
+    pdf_x: str = "pdf/x-3"
+    """`pdf/x-3` or `pdf/x-1a`: the PDF/X variants that give reproducible files."""
+    icc_profile: str = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+    """The CMYK output intent of the press editions (Debian package libgs-common)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,17 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
     if config.source_language not in config.languages:
         diagnostics.error(path, source.line_of("source-language"), "config-value",
                           f"source-language {config.source_language!r} is not one of languages")
+    if config.print.pdf_x not in PDF_X:
+        diagnostics.error(path, source.line_of("print.pdf-x"), "config-value",
+                          f"pdf-x must be one of {', '.join(PDF_X)}, "
+                          f"not {config.print.pdf_x!r}")
+    if not 0 <= config.print.bleed <= 10:
+        diagnostics.error(path, source.line_of("print.bleed"), "config-value",
+                          f"bleed must be between 0 and 10 mm, not {config.print.bleed:g}")
+    if not 0.02 <= config.print.paper_thickness <= 0.5:
+        diagnostics.error(path, source.line_of("print.paper-thickness"), "config-value",
+                          "paper-thickness must be between 0.02 and 0.5 mm a page, "
+                          f"not {config.print.paper_thickness:g}")
     for name in ("trim_width", "trim_height"):
         value = getattr(config.print, name)
         if not 50 <= value <= 500:
@@ -215,6 +239,10 @@ def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Co
         (inner,) = typing.get_args(kind)
         return [_convert(item, inner, f"{where}[{i}]", source, diagnostics)
                 for i, item in enumerate(value)]
+    if kind is bool:
+        if not isinstance(value, bool):
+            return _wrong_type(value, "true or false", where, source, diagnostics)
+        return value
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return _wrong_type(value, "a number", where, source, diagnostics)

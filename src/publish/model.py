@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish import isbn
+from publish.config import PrintConfig
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,6 @@ class Labels:
 
 
 @dataclass(frozen=True)
-class PrintSettings:
-    trim_width_mm: float
-    trim_height_mm: float
-    font: str
-
-
-@dataclass(frozen=True)
 class Book:
     """One language of the book: everything the EPUB and the PDF are made from."""
 
@@ -100,7 +94,7 @@ class Book:
     """The date the book's information runs to, as the locale writes it, if given."""
     chapters: list[Chapter]
     labels: Labels
-    print: PrintSettings
+    print: PrintConfig
     isbn: dict[str, str]
     """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
     chronology: list[ChronologyEntry] = field(default_factory=list)

@@ -1,68 +1,28 @@
 """Print PDF with WeasyPrint: one HTML document for the whole book, laid out by
-`styles/print.css`.
-
-WeasyPrint reports trouble (a font it could not load, CSS it ignored, a resource it
-could not fetch) through its logger and carries on; here any such warning fails the
-edition. It may also fetch whatever a document names: the fetcher given to it
-allows only files inside the project's manuscript and styles folders.
-"""
+`styles/print.css`."""
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import escape
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-from pypdf import PdfReader
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
-
-from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book, Chapter, identifier
-from publish.writers import backmatter, frontmatter
+from publish.writers import backmatter, frontmatter, weasy
 
 FORMAT = "pdf"
-NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
 
 
-class MissingGlyphs(Exception):
-    """Characters the text face lacks, each with the font drawn instead, or None
-    where no installed font had it."""
-
-    def __init__(self, font: str, chars: dict[str, str | None]) -> None:
-        super().__init__(f"{font} lacks {''.join(sorted(chars))}")
-        self.font = font
-        self.chars = chars
-
-
-def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> None:
-    fetcher = _ProjectFetcher([p.resolve() for p in allowed])
-    with _warnings_fail(styles / "print.css") as (warnings, notdef):
-        stylesheets = [
-            CSS(string=_page_setup(book), url_fetcher=fetcher),
-            CSS(filename=str(styles / "print.css"), url_fetcher=fetcher),
-        ]
-        document = HTML(string=_document(book), base_url=str(styles),
-                        url_fetcher=fetcher).render(stylesheets=stylesheets)
-        document.write_pdf(str(target), pdf_identifier=identifier(book, FORMAT).encode())
-        if warnings:
-            raise BuildFailed(warnings)
-    missing: dict[str, str | None] = dict.fromkeys(notdef)
-    missing.update(_fallbacks(target, book.print.font))
-    if missing:
-        raise MissingGlyphs(book.print.font, missing)
+def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> int:
+    """Write the print PDF; return its number of pages."""
+    return weasy.render(_document(book), [_page_setup(book), styles / "print.css"], allowed,
+                        styles, target, book.print.font,
+                        pdf_identifier=identifier(book, FORMAT).encode())
 
 
 def _page_setup(book: Book) -> str:
     """What the configuration decides, ahead of the stylesheet."""
     settings = book.print
-    return (f"@page {{ size: {settings.trim_width_mm}mm {settings.trim_height_mm}mm }}\n"
+    return (f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm }}\n"
             f'html {{ font-family: "{settings.font}" }}\n')
 
 
@@ -105,63 +65,3 @@ def _chapter(chapter: Chapter) -> str:
     return f'<section class="chapter">{body}</section>'
 
 
-class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(self, allowed: list[Path]) -> None:
-        super().__init__(allowed_protocols={"file"})
-        self.allowed = allowed
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        parts = urlsplit(url)
-        if parts.scheme != "file":
-            raise ValueError(f"only files inside the project may be read, not {url}")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.allowed):
-            raise ValueError(f"only files inside the project may be read, not {path}")
-        return super().fetch(url, headers)
-
-
-class _Capture(logging.Handler):
-    def __init__(self, path: Path) -> None:
-        super().__init__(logging.WARNING)
-        self.path = path
-        self.found: list[Diagnostic] = []
-        self.notdef: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if missing := NOTDEF.match(record.getMessage()):
-            self.notdef.add(missing[1])
-            return
-        found = Diagnostic(self.path, None, "weasyprint", " ".join(record.getMessage().split()))
-        if found not in self.found:
-            self.found.append(found)
-
-
-@contextmanager
-def _warnings_fail(path: Path) -> Iterator[tuple[list[Diagnostic], set[str]]]:
-    logger = logging.getLogger("weasyprint")
-    capture = _Capture(path)
-    logger.addHandler(capture)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        yield capture.found, capture.notdef
-    finally:
-        logger.removeHandler(capture)
-        logger.propagate = propagate
-
-
-def _fallbacks(pdf: Path, family: str) -> dict[str, str]:
-    """Characters drawn with a font other than the text face, with that font: Pango
-    falls back to any installed font that has a character the face lacks."""
-    wanted = re.sub(r"[\s-]", "", family).lower()
-    found: dict[str, str] = {}
-
-    def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
-        if font is None:
-            return
-        name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
-        if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
-            found.update(dict.fromkeys(text.strip(), name))
-
-    for page in PdfReader(pdf).pages:
-        page.extract_text(visitor_text=visit)
-    return found

@@ -1,0 +1,122 @@
+"""Rendering HTML to PDF with WeasyPrint, as every PDF writer needs it.
+
+WeasyPrint reports trouble (a font it could not load, CSS it ignored, a resource it
+could not fetch, a character no font has) through its logger and carries on; here
+any such warning fails the edition. It may also fetch whatever a document names: the
+fetcher given to it allows only the files and folders it is told to.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from pypdf import PdfReader
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from publish.diagnostics import BuildFailed, Diagnostic
+
+NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
+
+
+class MissingGlyphs(Exception):
+    """Characters the text face lacks, each with the font drawn instead, or None
+    where no installed font had it."""
+
+    def __init__(self, font: str, chars: dict[str, str | None]) -> None:
+        super().__init__(f"{font} lacks {''.join(sorted(chars))}")
+        self.font = font
+        self.chars = chars
+
+
+def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
+           target: Path, font: str, **options: Any) -> int:
+    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF;
+    return its number of pages. `font` is the only face the PDF may use."""
+    fetcher = _ProjectFetcher([p.resolve() for p in allowed])
+    stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
+    with _warnings_fail(stylesheet) as (warnings, notdef):
+        profiles: dict[str, Any] = {}
+        sheets = [CSS(filename=str(s), url_fetcher=fetcher, color_profiles=profiles)
+                  if isinstance(s, Path) else
+                  CSS(string=s, url_fetcher=fetcher, color_profiles=profiles)
+                  for s in stylesheets]
+        document = HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
+            stylesheets=sheets, color_profiles=profiles)
+        document.write_pdf(str(target), **options)
+        if warnings:
+            raise BuildFailed(warnings)
+    missing: dict[str, str | None] = dict.fromkeys(notdef)
+    missing.update(_fallbacks(target, font))
+    if missing:
+        raise MissingGlyphs(font, missing)
+    return len(document.pages)
+
+
+class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.allowed = allowed
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise ValueError(f"only files inside the project may be read, not {url}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.allowed):
+            raise ValueError(f"only files inside the project may be read, not {path}")
+        return super().fetch(url, headers)
+
+
+class _Capture(logging.Handler):
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.path = path
+        self.found: list[Diagnostic] = []
+        self.notdef: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if missing := NOTDEF.match(record.getMessage()):
+            self.notdef.add(missing[1])
+            return
+        found = Diagnostic(self.path, None, "weasyprint", " ".join(record.getMessage().split()))
+        if found not in self.found:
+            self.found.append(found)
+
+
+@contextmanager
+def _warnings_fail(path: Path) -> Iterator[tuple[list[Diagnostic], set[str]]]:
+    logger = logging.getLogger("weasyprint")
+    capture = _Capture(path)
+    logger.addHandler(capture)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield capture.found, capture.notdef
+    finally:
+        logger.removeHandler(capture)
+        logger.propagate = propagate
+
+
+def _fallbacks(pdf: Path, family: str) -> dict[str, str]:
+    """Characters drawn with a font other than the text face, with that font: Pango
+    falls back to any installed font that has a character the face lacks."""
+    wanted = re.sub(r"[\s-]", "", family).lower()
+    found: dict[str, str] = {}
+
+    def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
+        if font is None:
+            return
+        name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+        if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
+            found.update(dict.fromkeys(text.strip(), name))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return found
