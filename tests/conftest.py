@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import Project, build
+from publish.build import FILE_NAMES, Project, build
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -47,7 +47,7 @@ class Built:
     book_id: str
 
     def edition(self, lang: str, fmt: str) -> Path:
-        return self.out / lang / f"{self.book_id}.{fmt}"
+        return self.out / lang / FILE_NAMES[fmt].format(id=self.book_id)
 
 
 def copy_book(source: Path, target: Path) -> Path:

@@ -1,5 +1,7 @@
-"""The print editions, read back with poppler, qpdf and pypdf: page size, fonts,
-table of contents, chapter openings, running heads, bookmarks, language."""
+"""The PDF editions, read back with poppler, qpdf and pypdf: the press interior
+(`<id>.pdf`: PDF/X, CMYK, bleed, footnotes at the foot, roman front matter) and the
+screen edition (`<id>-screen.pdf`: tagged PDF/UA, RGB): page geometry, fonts, table
+of contents, chapter openings, running heads, bookmarks, language."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import re
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -59,9 +62,18 @@ def _title(pdf: Path) -> str:
     return str(metadata.title)
 
 
-def _contents(built: Built, lang: str) -> dict[str, int]:
+EDITIONS = ["pdf", "screen"]
+
+
+def _folio(page: str) -> str | None:
+    """The page number printed at the foot of a page, if any."""
+    lines = _lines(page)
+    return lines[-1] if lines and re.fullmatch(r"\d+|[ivxlc]+", lines[-1]) else None
+
+
+def _contents(built: Built, lang: str, fmt: str = "pdf") -> dict[str, int]:
     """What the table of contents says: chapter title -> page number."""
-    pages = _pages(built.edition(lang, "pdf"))
+    pages = _pages(built.edition(lang, fmt))
     titles = _chapter_titles(built, lang)
     toc_page = next(p for p in pages if all(_normal(t) in _normal(p) for t in titles))
     entries = {}
@@ -72,10 +84,10 @@ def _contents(built: Built, lang: str) -> dict[str, int]:
     return entries
 
 
-def _openings(built: Built, lang: str) -> dict[str, int]:
-    """Where each chapter really opens: the first page that starts with the
-    chapter's title (which may take more than one line)."""
-    pages = _pages(built.edition(lang, "pdf"))
+def _openings(built: Built, lang: str, fmt: str = "pdf") -> dict[str, int]:
+    """Where each chapter really opens: the first page (counting from 1 in the file)
+    that starts with the chapter's title (which may take more than one line)."""
+    pages = _pages(built.edition(lang, fmt))
     openings = {}
     for title in _chapter_titles(built, lang):
         for number, page in enumerate(pages, start=1):
@@ -85,40 +97,115 @@ def _openings(built: Built, lang: str) -> dict[str, int]:
     return openings
 
 
+@pytest.mark.parametrize("fmt", EDITIONS)
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_contents_give_the_pages_where_chapters_open(any_book: Built, lang: str) -> None:
-    openings = _openings(any_book, lang)
+def test_contents_give_the_folios_of_the_chapter_openings(any_book: Built, lang: str,
+                                                          fmt: str) -> None:
+    pages = _pages(any_book.edition(lang, fmt))
+    openings = _openings(any_book, lang, fmt)
     assert len(openings) == len(_chapter_titles(any_book, lang))
-    assert _contents(any_book, lang) == openings
+    printed = {title: _folio(pages[page - 1]) for title, page in openings.items()}
+    assert {title: str(number) for title, number in _contents(any_book, lang, fmt).items()} \
+        == printed
+
+
+@pytest.mark.parametrize("fmt", EDITIONS)
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_chapters_open_on_a_recto(any_book: Built, lang: str, fmt: str) -> None:
+    pages = _pages(any_book.edition(lang, fmt))
+    for page in _openings(any_book, lang, fmt).values():
+        assert page % 2 == 1
+        assert int(_folio(pages[page - 1]) or 0) % 2 == 1
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_chapters_open_on_a_recto(any_book: Built, lang: str) -> None:
-    assert all(page % 2 == 1 for page in _openings(any_book, lang).values())
+def test_front_matter_has_roman_folios_and_the_body_starts_at_one(any_book: Built,
+                                                                  lang: str) -> None:
+    pages = _pages(any_book.edition(lang, "pdf"))
+    first = min(_openings(any_book, lang).values())
+    assert _folio(pages[first - 1]) == "1"
+    front = [_folio(page) for page in pages[:first - 1]]
+    assert [f for f in front if f] == ["v"], "only the contents show a folio: v"
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_trim_size_on_every_page(any_book: Built, lang: str) -> None:
+def test_press_geometry(any_book: Built, lang: str) -> None:
+    bleed = 3 * MM
     for page in PdfReader(any_book.edition(lang, "pdf")).pages:
-        box = page.mediabox
-        assert float(box.width) == pytest.approx(148 * MM, abs=0.1)
-        assert float(box.height) == pytest.approx(210 * MM, abs=0.1)
+        trim = [float(v) for v in page.trimbox]
+        assert trim == pytest.approx([0, 0, 148 * MM, 210 * MM], abs=0.1)
+        assert [float(v) for v in page.bleedbox] == pytest.approx(
+            [-bleed, -bleed, 148 * MM + bleed, 210 * MM + bleed], abs=0.1)
+        media = [float(v) for v in page.mediabox]
+        assert media[0] <= -bleed + 0.1 and media[2] >= 148 * MM + bleed - 0.1
 
 
-def test_configured_trim_size(scratch_book: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_screen_geometry(any_book: Built, lang: str) -> None:
+    for page in PdfReader(any_book.edition(lang, "screen")).pages:
+        box = [float(v) for v in page.mediabox]
+        assert box == pytest.approx([0, 0, 148 * MM, 210 * MM], abs=0.1)
+        assert [float(v) for v in page.trimbox] == box
+
+
+def test_configured_trim_size_and_bleed(scratch_book: Path, tmp_path: Path) -> None:
     from publish.build import Project, build
 
     config = scratch_book / "manuscript" / "book.toml"
-    config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n")
+    config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n"
+                      "bleed = 5\ncrop-marks = false\n")
     (pdf,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
-    box = PdfReader(pdf).pages[0].mediabox
-    assert (float(box.width), float(box.height)) == pytest.approx((127 * MM, 203 * MM), abs=0.1)
+    page = PdfReader(pdf).pages[0]
+    assert [float(v) for v in page.trimbox] == pytest.approx([0, 0, 127 * MM, 203 * MM],
+                                                             abs=0.1)
+    assert [float(v) for v in page.mediabox] == pytest.approx(
+        [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1)
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_fonts_are_the_text_face_and_embedded(any_book: Built, lang: str) -> None:
+def test_press_is_pdf_x_in_cmyk(any_book: Built, lang: str) -> None:
+    reader = PdfReader(any_book.edition(lang, "pdf"))
+    info: Any = reader.trailer["/Info"]
+    assert info["/GTS_PDFXVersion"] == "PDF/X-3:2003"
+    intents: Any = reader.root_object["/OutputIntents"]
+    (intent,) = [i.get_object() for i in intents]
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+    for page in reader.pages:
+        content = page.get_contents()
+        assert content is not None
+        operators = re.findall(rb"(?<![\w/])(rg|RG|sc|SC|scn|SCN|k|K|g|G)(?![\w])",
+                               content.get_data())
+        assert not {b"rg", b"RG"} & set(operators), "no RGB colour anywhere"
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_screen_is_tagged_pdf_ua(any_book: Built, lang: str) -> None:
+    reader = PdfReader(any_book.edition(lang, "screen"))
+    root: Any = reader.root_object
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    assert str(root["/Lang"]) == lang
+    metadata = root["/Metadata"].get_object().get_data().decode()
+    assert re.search(r"pdfuaid:part[^0-9]*1", metadata)
+    links = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])
+             if a.get_object()["/Subtype"] == "/Link"]
+    assert len(links) >= len(_chapter_titles(any_book, lang)), "contents link to chapters"
+
+
+def test_footnotes_stand_at_the_foot_of_their_page(flagship: Built) -> None:
+    for fmt, same_page in (("pdf", True), ("screen", False)):
+        pages = [" ".join(page.split()) for page in _pages(flagship.edition("en", fmt))]
+        (with_note,) = [n for n, page in enumerate(pages) if "Värtsilä lies in the" in page]
+        assert ("settlement of Värtsilä" in pages[with_note]) == same_page, fmt
+
+
+@pytest.mark.parametrize("fmt", EDITIONS)
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_fonts_are_the_text_face_and_embedded(any_book: Built, lang: str,
+                                              fmt: str) -> None:
     pdffonts = require("pdffonts")
-    listing = subprocess.run([pdffonts, str(any_book.edition(lang, "pdf"))],
+    listing = subprocess.run([pdffonts, str(any_book.edition(lang, fmt))],
                              capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
     assert rows
@@ -142,12 +229,14 @@ def test_text_face_covers_belarusian_in_every_style(style: str) -> None:
     assert [c for c in BELARUSIAN if ord(c) not in cmap] == []
 
 
+@pytest.mark.parametrize("fmt", EDITIONS)
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_document_language_title_and_bookmarks(flagship: Built, lang: str) -> None:
-    reader = PdfReader(flagship.edition(lang, "pdf"))
+def test_document_language_title_and_bookmarks(flagship: Built, lang: str,
+                                               fmt: str) -> None:
+    reader = PdfReader(flagship.edition(lang, fmt))
     assert str(reader.root_object["/Lang"]) == lang
     config = (flagship.project / "manuscript" / lang / "book.toml").read_text()
-    assert f'title = "{_title(flagship.edition(lang, "pdf"))}"' in config
+    assert f'title = "{_title(flagship.edition(lang, fmt))}"' in config
     outline = reader.outline
     top = [item.title for item in outline if not isinstance(item, list)]
     chapter_titles = _chapter_titles(flagship, lang)
@@ -178,9 +267,11 @@ def test_running_heads(flagship: Built, lang: str) -> None:
             assert head == current, number
 
 
+@pytest.mark.parametrize("fmt", EDITIONS)
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_blank_pages_are_truly_blank(any_book: Built, lang: str) -> None:
-    pages = _pages(any_book.edition(lang, "pdf"))
+def test_blank_pages_are_truly_blank(any_book: Built, lang: str,
+                                     fmt: str) -> None:
+    pages = _pages(any_book.edition(lang, fmt))
     blank = [n for n, page in enumerate(pages, start=1) if not page.strip()]
     assert blank, "a book with chapters opening on rectos has blank versos"
     for number, page in enumerate(pages, start=1):
@@ -199,10 +290,12 @@ def test_hyphenation_in_the_edition_language(flagship: Built, lang: str) -> None
     assert len(broken) >= 3, "justified text in a narrow measure hyphenates"
 
 
+@pytest.mark.parametrize("fmt", EDITIONS)
 @pytest.mark.parametrize("lang", ["be", "en"])
-def test_qpdf_finds_the_structure_sound(any_book: Built, lang: str) -> None:
+def test_qpdf_finds_the_structure_sound(any_book: Built, lang: str,
+                                        fmt: str) -> None:
     qpdf = require("qpdf")
-    result = subprocess.run([qpdf, "--check", str(any_book.edition(lang, "pdf"))],
+    result = subprocess.run([qpdf, "--check", str(any_book.edition(lang, fmt))],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout

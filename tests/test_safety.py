@@ -43,7 +43,8 @@ def test_interrupted_build_leaves_no_partial_file(
     build(Project(scratch_book), out=out)
     before = _editions(out)
 
-    def interrupted(book: object, allowed: object, styles: object, target: Path) -> None:
+    def interrupted(book: object, edition: object, allowed: object, styles: object,
+                    target: Path) -> None:
         target.write_bytes(b"%PDF-1.7 half a book")
         raise KeyboardInterrupt
 
@@ -100,7 +101,7 @@ def test_images_inside_the_manuscript_are_used(scratch_book: Path, tmp_path: Pat
     (scratch_book / "manuscript" / "en" / "dot.png").write_bytes(png)
     chapter = scratch_book / "manuscript" / "en" / "02-second.md"
     chapter.write_text(chapter.read_text() + "\n![A grey dot](dot.png)\n")
-    epub, pdf = build(Project(scratch_book), ["en"], None, tmp_path / "out")
+    epub, pdf = build(Project(scratch_book), ["en"], ["epub", "pdf"], tmp_path / "out")
     with zipfile.ZipFile(epub) as archive:
         assert archive.read("EPUB/images/dot.png") == png
         assert b'src="images/dot.png"' in archive.read("EPUB/second.xhtml")

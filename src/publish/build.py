@@ -25,7 +25,9 @@ from publish.writers.epub import write_epub
 from publish.writers.pdf import write_pdf
 from publish.writers.weasy import MissingGlyphs
 
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf", "screen")
+"""`pdf` is the press interior, `screen` the accessible PDF for reading on screens."""
+FILE_NAMES = {"epub": "{id}.epub", "pdf": "{id}.pdf", "screen": "{id}-screen.pdf"}
 
 Progress = Callable[[str], None]
 
@@ -43,7 +45,7 @@ class Project:
         return self.root / "styles"
 
     def output(self, book: Book, fmt: str, out: Path | None = None) -> Path:
-        return (out or self.root / "build") / book.lang / f"{book.id}.{fmt}"
+        return (out or self.root / "build") / book.lang / FILE_NAMES[fmt].format(id=book.id)
 
 
 def build(project: Project, languages: list[str] | None = None,
@@ -83,8 +85,8 @@ def build(project: Project, languages: list[str] | None = None,
                 if fmt == "epub":
                     write_epub(book, project.styles, partial, modified)
                 else:
-                    write_pdf(book, [project.manuscript, project.styles], project.styles,
-                              partial)
+                    write_pdf(book, "press" if fmt == "pdf" else "screen",
+                              [project.manuscript, project.styles], project.styles, partial)
             except MissingGlyphs as missing:
                 raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
     return [target for _, _, target in editions]

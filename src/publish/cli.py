@@ -65,7 +65,8 @@ def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
              "languages in manuscript/book.toml)")
     parser.add_argument(
         "--format", metavar="FORMATS",
-        help="comma-separated formats to build: epub, pdf (default: all)")
+        help="comma-separated formats to build: epub, pdf (the press interior), screen "
+             "(the accessible PDF), cover (the press cover) (default: all)")
     _project_option(parser)
     parser.add_argument(
         "--out", metavar="DIR", help="where to write the editions (default: DIR/build)")

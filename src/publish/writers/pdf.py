@@ -1,32 +1,67 @@
-"""Print PDF with WeasyPrint: one HTML document for the whole book, laid out by
-`styles/print.css`."""
+"""The PDF editions with WeasyPrint: one HTML document for the whole book, laid out
+by `styles/print.css`.
+
+- `press`: the interior a printer asks for: PDF/X with a CMYK output intent, text in
+  100 % K, bleed and crop marks, footnotes at the foot of the page.
+- `screen`: for reading on screens: tagged PDF/UA-1, RGB, notes at the end of each
+  chapter with links both ways.
+"""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Literal
+
+from lxml import etree
 
 from publish.model import Book, Chapter, identifier
 from publish.writers import backmatter, frontmatter, weasy
 
-FORMAT = "pdf"
+XHTML = "http://www.w3.org/1999/xhtml"
+Edition = Literal["press", "screen"]
+FORMATS: dict[Edition, str] = {"press": "pdf", "screen": "screen"}
+"""The identifier format of each edition, as `identifier()` and the ISBNs know them."""
 
 
-def write_pdf(book: Book, allowed: list[Path], styles: Path, target: Path) -> int:
-    """Write the print PDF; return its number of pages."""
-    return weasy.render(_document(book), [_page_setup(book), styles / "print.css"], allowed,
-                        styles, target, book.print.font,
-                        pdf_identifier=identifier(book, FORMAT).encode())
+def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
+              target: Path) -> int:
+    """Write one PDF edition; return its number of pages."""
+    fmt = FORMATS[edition]
+    options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
+               else {"pdf_variant": "pdf/ua-1"})
+    profile = [Path(book.print.icc_profile)] if edition == "press" else []
+    return weasy.render(_document(book, edition), [_page_setup(book, edition),
+                                                   styles / "print.css"],
+                        allowed + profile, styles, target, book.print.font,
+                        pdf_identifier=identifier(book, fmt).encode(), **options)
 
 
-def _page_setup(book: Book) -> str:
-    """What the configuration decides, ahead of the stylesheet."""
+def _page_setup(book: Book, edition: Edition) -> str:
+    """What the configuration and the edition decide, ahead of the stylesheet."""
     settings = book.print
-    return (f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm }}\n"
-            f'html {{ font-family: "{settings.font}" }}\n')
+    rules = [f'html {{ font-family: "{settings.font}" }}']
+    if edition == "press":
+        profile = Path(settings.icc_profile).as_uri()
+        marks = " marks: crop;" if settings.crop_marks else ""
+        rules += [
+            f'@color-profile device-cmyk {{ src: url("{profile}"); '
+            "components: cyan, magenta, yellow, black; }",
+            f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm; "
+            f"bleed: {settings.bleed}mm;{marks} }}",
+            ":root { --ink: device-cmyk(0 0 0 1); }",
+        ]
+    else:
+        rules += [f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm }}",
+                  ":root { --ink: rgb(0 0 0); }"]
+    if settings.roman_front_matter:
+        # The front matter counts i, ii ...; the first chapter's first page is 1.
+        rules += ["@page contents { @bottom-center { content: counter(page, lower-roman) } }",
+                  "@page :nth(1 of first-chapter) { counter-reset: page 1 }"]
+    return "\n".join(rules) + "\n"
 
 
-def _document(book: Book) -> str:
+def _document(book: Book, edition: Edition) -> str:
     authors = ", ".join(a.name for a in book.authors)
     head = (
         f"<title>{escape(book.title)}</title>"
@@ -37,14 +72,16 @@ def _document(book: Book) -> str:
         f'<meta name="dcterms.created" content="{book.published.isoformat()}"/>'
         f'<meta name="dcterms.modified" content="{book.published.isoformat()}"/>'
     )
-    chapters = "".join(_chapter(c) for c in book.chapters)
+    chapters = "".join(_chapter(c, edition, first=(n == 0))
+                       for n, c in enumerate(book.chapters))
     if book.chronology:
         chapters += backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head><meta charset="utf-8"/>{head}</head>'
-        f'<body data-book-title="{escape(book.title)}">'
+        f'<body class="{edition}" data-book-title="{escape(book.title)}">'
         f"{frontmatter.half_title(book)}{frontmatter.title_page(book)}"
-        f"{frontmatter.imprint(book, FORMAT)}{_contents(book)}{chapters}</body></html>"
+        f"{frontmatter.imprint(book, FORMATS[edition])}{_contents(book)}{chapters}"
+        "</body></html>"
     )
 
 
@@ -58,10 +95,68 @@ def _contents(book: Book) -> str:
             f"<ol>{entries}</ol></nav>")
 
 
-def _chapter(chapter: Chapter) -> str:
+def _chapter(chapter: Chapter, edition: Edition, first: bool) -> str:
     body = chapter.body
     for image in chapter.images:
         body = body.replace(f'src="images/{image.name}"', f'src="{image.as_uri()}"')
-    return f'<section class="chapter">{body}</section>'
+    if edition == "press":
+        body = _notes_at_foot(body)
+    else:
+        # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
+        body = body.replace('title="">&#8617;</a>', 'title="">^</a>')
+    classes = "chapter first-chapter" if first else "chapter"
+    return f'<section class="{classes}">{body}</section>'
 
 
+def _notes_at_foot(body: str) -> str:
+    """Move each note from the list at the chapter's end to its reference, as a
+    `float: footnote` element that WeasyPrint sets at the foot of the page."""
+    root = etree.fromstring(f'<div xmlns="{XHTML}">{body}</div>')
+    notes = {item.get("id"): item for item in root.iterfind(f".//{{{XHTML}}}li")
+             if "-fn-" in (item.get("id") or "")}
+    for reference in list(root.iterfind(f".//{{{XHTML}}}sup")):
+        link = reference.find(f"{{{XHTML}}}a")
+        item = notes.get((link.get("href") or "").lstrip("#")) if link is not None else None
+        if item is None:
+            continue
+        note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote"})
+        for number, paragraph in enumerate(item.iterfind(f"{{{XHTML}}}p")):
+            for backref in paragraph.iterfind(f"{{{XHTML}}}a[@class='footnote-backref']"):
+                _drop(backref)
+            if number:
+                etree.SubElement(note, f"{{{XHTML}}}br")
+            _append_content(note, paragraph)
+        note.tail = reference.tail
+        reference.getparent().replace(reference, note)
+    for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
+        root.remove(block)
+    text = str(etree.tostring(root, encoding="unicode"))
+    return text[text.index(">") + 1:text.rindex("<")]
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove `element` but keep the text that follows it."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _append_content(target: etree._Element, source: etree._Element) -> None:
+    """Append the text and children of `source` to `target`."""
+    children = list(target)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (source.text or "")
+    else:
+        target.text = (target.text or "") + (source.text or "")
+    for child in list(source):
+        target.append(child)
+    last = list(target)[-1] if len(target) else None
+    if last is not None and last.tail:
+        last.tail = last.tail.rstrip()
+    elif target.text:
+        target.text = target.text.rstrip()
