@@ -12,7 +12,7 @@ DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-parat
 DEBS_TEST := poppler-utils qpdf hunspell hunspell-be hunspell-en-us
 SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: all setup setup-test build test lint clean
+.PHONY: all setup setup-test build test lint pictures clean
 all: build
 
 setup: $(VENV)/.runtime
@@ -40,6 +40,11 @@ lint: $(VENV)/.test
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Rewrite the reference pictures of the PDFs' first pages after a deliberate change
+# of layout; look at tests/pictures/ before committing them.
+pictures: $(VENV)/.test
+	$(BIN)/pytest tests/test_pictures.py --update-golden
 
 clean:
 	rm -rf build
