@@ -19,7 +19,7 @@ from publish.assemble import assemble_book
 from publish.diagnostics import Collector
 from publish.load import load_manuscript
 from publish.transforms import add_chronology
-from tests.conftest import Built, require
+from tests.conftest import Built, require, run_publish
 
 MM = 72 / 25.4
 BELARUSIAN = "іўёІЎЁ’«»„“—"
@@ -299,3 +299,34 @@ def test_qpdf_finds_the_structure_sound(any_book: Built, lang: str,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
+
+
+def _png(width: int, height: int) -> bytes:
+    """A grey PNG of the given size, made here so the test needs no image files."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("width", "warned"), [(40, True), (2400, False)])
+def test_images_below_300_ppi_are_named(scratch_book: Path, tmp_path: Path, width: int,
+                                        warned: bool) -> None:
+    (scratch_book / "manuscript" / "en" / "plate.png").write_bytes(_png(width, 8))
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A grey plate](plate.png)\n")
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(tmp_path / "o"),
+                         "--lang", "en", "--format", "pdf", cwd=scratch_book)
+    assert result.returncode == 0, result.stderr
+    message = re.search(r"manuscript/en/02-second\.md:\d+: low-resolution: image 'plate\.png' "
+                        r"prints at (\d+) ppi", result.stderr)
+    assert (message is not None) == warned, result.stderr
+    if message:
+        assert int(message[1]) < 300

@@ -22,7 +22,7 @@ from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers.epub import write_epub
-from publish.writers.pdf import write_pdf
+from publish.writers.pdf import PRESS_PPI, write_pdf
 from publish.writers.weasy import MissingGlyphs
 
 FORMATS = ("epub", "pdf", "screen")
@@ -50,7 +50,8 @@ class Project:
 
 def build(project: Project, languages: list[str] | None = None,
           formats: list[str] | None = None, out: Path | None = None,
-          progress: Progress = lambda step: None) -> list[Path]:
+          progress: Progress = lambda step: None,
+          warn: Callable[[Diagnostic], None] = lambda problem: None) -> list[Path]:
     """Build the chosen editions (all by default); return the files written.
 
     Every edition is written to a temporary file first; only when all of them are
@@ -85,8 +86,15 @@ def build(project: Project, languages: list[str] | None = None,
                 if fmt == "epub":
                     write_epub(book, project.styles, partial, modified)
                 else:
-                    write_pdf(book, "press" if fmt == "pdf" else "screen",
-                              [project.manuscript, project.styles], project.styles, partial)
+                    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
+                                         [project.manuscript, project.styles], project.styles,
+                                         partial)
+                    for image, ppi in rendered.low_resolution:
+                        path, line = manuscript.locate(image.name) or (image, None)
+                        warn(Diagnostic(path, line, "low-resolution",
+                                        f"image {image.name!r} prints at {ppi} ppi in the "
+                                        f"{book.lang} {fmt} edition; the press asks for "
+                                        f"{PRESS_PPI} or more"))
             except MissingGlyphs as missing:
                 raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
     return [target for _, _, target in editions]

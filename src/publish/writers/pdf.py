@@ -24,9 +24,13 @@ FORMATS: dict[Edition, str] = {"press": "pdf", "screen": "screen"}
 """The identifier format of each edition, as `identifier()` and the ISBNs know them."""
 
 
+PRESS_PPI = 300
+"""What printers ask of images at the size they print."""
+
+
 def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
-              target: Path) -> int:
-    """Write one PDF edition; return its number of pages."""
+              target: Path) -> weasy.Rendered:
+    """Write one PDF edition."""
     fmt = FORMATS[edition]
     options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
                else {"pdf_variant": "pdf/ua-1"})
@@ -34,6 +38,7 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
     return weasy.render(_document(book, edition), [_page_setup(book, edition),
                                                    styles / "print.css"],
                         allowed + profile, styles, target, book.print.font,
+                        min_ppi=PRESS_PPI if edition == "press" else 0,
                         pdf_identifier=identifier(book, fmt).encode(), **options)
 
 

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,10 +37,17 @@ class MissingGlyphs(Exception):
         self.chars = chars
 
 
+@dataclass(frozen=True)
+class Rendered:
+    pages: int
+    low_resolution: list[tuple[Path, int]]
+    """Images printed below the resolution asked for, with their resolution in ppi."""
+
+
 def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
-           target: Path, font: str, **options: Any) -> int:
-    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF;
-    return its number of pages. `font` is the only face the PDF may use."""
+           target: Path, font: str, min_ppi: int = 0, **options: Any) -> Rendered:
+    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
+    `font` is the only face the PDF may use; images should print at `min_ppi`."""
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
     stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
     with _warnings_fail(stylesheet) as (warnings, notdef):
@@ -57,7 +65,23 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     missing.update(_fallbacks(target, font))
     if missing:
         raise MissingGlyphs(font, missing)
-    return len(document.pages)
+    return Rendered(len(document.pages), _low_resolution(document, min_ppi))
+
+
+def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
+    """Raster images whose pixels, spread over the size they print at, are fewer
+    than `min_ppi` per inch (CSS lays out at 96 px to the inch)."""
+    found: dict[Path, int] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            image = getattr(box, "replacement", None)
+            if image is None or not getattr(image, "width", 0) or not box.width:
+                continue
+            ppi = round(image.width / (box.width / 96))
+            src = Path(url2pathname(urlsplit(box.element.get("src", "")).path))
+            if ppi < min_ppi:
+                found[src] = min(ppi, found.get(src, ppi))
+    return sorted(found.items())
 
 
 class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
