@@ -10,6 +10,8 @@ A case folder holds:
 - `command.txt` (optional): the whole command instead of `publish build ...`, on one
   line, for the diagnostics of other commands (`sync --project . import bad.po`);
 - `env.txt` (optional): `KEY=VALUE` lines set in the command's environment;
+- `warning.txt` (optional, empty): the problem is a warning: the command succeeds,
+  says it, and writes its editions;
 - `expected.txt`: the exact standard error, paths relative to the book's root.
 
 Run pytest with --update-golden to rewrite `expected.txt` from the current output
@@ -28,7 +30,7 @@ import pytest
 from tests.conftest import BOOKS, ROOT, copy_book, run_publish
 
 CASES = Path(__file__).parent / "diagnostics"
-CONTROL = {"args.txt", "command.txt", "env.txt", "expected.txt"}
+CONTROL = {"args.txt", "command.txt", "env.txt", "expected.txt", "warning.txt"}
 DELETE = ".delete"
 
 LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
@@ -100,14 +102,19 @@ def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
     expected_file = case / "expected.txt"
     if update_golden:
         expected_file.write_text(result.stderr, encoding="utf-8")
+    warning = (case / "warning.txt").exists()
     assert "Traceback" not in result.stderr
-    assert result.returncode == 1, f"exit status {result.returncode}\n{result.stderr}"
+    assert result.returncode == (0 if warning else 1), \
+        f"exit status {result.returncode}\n{result.stderr}"
     assert result.stderr == expected_file.read_text(encoding="utf-8")
-    assert result.stderr.strip(), "a failed build must say why"
+    assert result.stderr.strip(), "a problem must be told"
     for line in result.stderr.splitlines():
         assert LINE.fullmatch(line), f"not `path[:line]: code: message`: {line!r}"
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert left == [], "a failed build must leave no edition and no temporary file"
+    if warning:
+        assert left, "a warning stops nothing"
+    else:
+        assert left == [], "a failed build must leave no edition and no temporary file"
 
 
 def _codes_in_source() -> set[str]:

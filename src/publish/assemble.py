@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 
 from publish.diagnostics import Collector
-from publish.labels import LABELS
+from publish.labels import labels
 from publish.load import LanguageSource, Manuscript
 from publish.markup import render_chapter
 from publish.model import Book, Chapter, Contributor, Event, Section
@@ -29,7 +29,7 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
         information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
                            if shared.information_as_of else None),
         chapters=_chapters(manuscript, source, diagnostics),
-        labels=LABELS[lang],
+        labels=labels(lang),
         print=shared.print,
         isbn={fmt: value for fmt in ("epub", "pdf")
               if (value := getattr(source.config.isbn, fmt)) is not None},

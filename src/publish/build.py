@@ -8,6 +8,7 @@ edition as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import tempfile
@@ -22,7 +23,7 @@ from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers.epub import write_epub
-from publish.writers.pdf import PRESS_PPI, write_pdf
+from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.weasy import MissingGlyphs
 
 FORMATS = ("epub", "pdf", "screen")
@@ -77,27 +78,45 @@ def build(project: Project, languages: list[str] | None = None,
     books = [add_chronology(book) for book in books]
 
     modified = _modified(manuscript.config.published)
-    editions = [(book, fmt, project.output(book, fmt, out))
-                for book in books for fmt in formats or FORMATS]
-    with _all_or_nothing([target for _, _, target in editions]) as partials:
-        for (book, fmt, target), partial in zip(editions, partials, strict=True):
-            progress(f"{book.lang} {fmt}: {target.name}")
-            try:
-                if fmt == "epub":
-                    write_epub(book, project.styles, partial, modified)
-                else:
-                    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
-                                         [project.manuscript, project.styles], project.styles,
-                                         partial)
-                    for image, ppi in rendered.low_resolution:
-                        path, line = manuscript.locate(image.name) or (image, None)
-                        warn(Diagnostic(path, line, "low-resolution",
-                                        f"image {image.name!r} prints at {ppi} ppi in the "
-                                        f"{book.lang} {fmt} edition; the press asks for "
-                                        f"{PRESS_PPI} or more"))
-            except MissingGlyphs as missing:
-                raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
-    return [target for _, _, target in editions]
+    chosen = formats or list(FORMATS)
+    targets = {(book.lang, fmt): project.output(book, fmt, out)
+               for book in books for fmt in chosen}
+    # The press PDF comes first: the e-book marks where its pages begin, so it is
+    # laid out even when only the e-book is asked for.
+    order = ["pdf", *(fmt for fmt in chosen if fmt != "pdf")] \
+        if {"pdf", "epub"} & set(chosen) else chosen
+    with _all_or_nothing(list(targets.values())) as partials, \
+            tempfile.TemporaryDirectory() as scratch:
+        partial_of = dict(zip(targets, partials, strict=True))
+        for book in books:
+            for fmt in order:
+                partial = partial_of.get((book.lang, fmt), Path(scratch) / "layout.pdf")
+                target = targets.get((book.lang, fmt))
+                progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
+                try:
+                    book = _write(book, fmt, project, partial, modified, manuscript, warn)
+                except MissingGlyphs as missing:
+                    raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+    return list(targets.values())
+
+
+def _write(book: Book, fmt: str, project: Project, partial: Path,
+           modified: datetime.datetime, manuscript: Manuscript,
+           warn: Callable[[Diagnostic], None]) -> Book:
+    """Write one edition; return the book as the next editions need it."""
+    if fmt == "epub":
+        write_epub(book, project.styles, partial, modified)
+        return book
+    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
+                         [project.manuscript, project.styles], project.styles, partial)
+    for image, ppi in rendered.low_resolution:
+        path, line = manuscript.locate(image.name) or (image, None)
+        warn(Diagnostic(path, line, "low-resolution",
+                        f"image {image.name!r} prints at {ppi} ppi in the {book.lang} "
+                        f"{fmt} edition; the press asks for {PRESS_PPI} or more"))
+    if fmt == "pdf":
+        return dataclasses.replace(book, page_breaks=page_breaks(book, rendered))
+    return book
 
 
 def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,

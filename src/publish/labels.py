@@ -1,15 +1,45 @@
-"""Words the book's own pages need (headings of generated pages, imprint lines), per
-language."""
+"""Words the book's own pages need (headings of generated pages, imprint lines,
+landmarks), translated through Babel message catalogs: `locale/<lang>/LC_MESSAGES/
+publish.po`, compiled by Babel when first needed. English is the source language
+of the catalogs, so it needs none."""
 
 from __future__ import annotations
 
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
 from publish.model import Labels
 
-LABELS = {
-    "en": Labels(contents="Contents", notes="Notes", chronology="Chronology",
-                 information_as_of="The information in this book runs to {date}.",
-                 published="Published", rights="Rights", identifier="Identifier"),
-    "be": Labels(contents="Змест", notes="Заўвагі", chronology="Храналогія",
-                 information_as_of="Звесткі ў кнізе падаюцца па стане на {date}",
-                 published="Выдадзена", rights="Правы", identifier="Ідэнтыфікатар"),
-}
+LOCALE = Path(__file__).parent / "locale"
+SUMMARY = ("A book of text with headings, a table of contents, notes linked both ways and "
+           "the page numbers of the print edition. It relies on no color, sound or moving "
+           "image, and has no known hazards.")
+
+
+@cache
+def labels(lang: str) -> Labels:
+    _ = _translations(lang).gettext
+    return Labels(
+        contents=_("Contents"), notes=_("Notes"), chronology=_("Chronology"),
+        information_as_of=_("The information in this book runs to {date}."),
+        published=_("Published"), rights=_("Rights"), identifier=_("Identifier"),
+        cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
+        accessibility_summary=_(SUMMARY),
+    )
+
+
+def _translations(lang: str) -> NullTranslations:
+    catalog_file = LOCALE / lang / "LC_MESSAGES" / "publish.po"
+    if not catalog_file.exists():
+        return NullTranslations()
+    with catalog_file.open("rb") as source:
+        catalog = read_po(source, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)

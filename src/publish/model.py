@@ -55,6 +55,19 @@ class ChronologyEntry:
 
 
 @dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the print edition begins, so the e-book can mark it."""
+
+    folio: str
+    """The page's number as printed."""
+    chapter: str
+    block: int
+    """Which text block of the chapter, counting from 0 in reading order."""
+    offset: int
+    """How many characters of the block came before, spaces and hyphens not counted."""
+
+
+@dataclass(frozen=True)
 class Contributor:
     name: str
     role: str
@@ -72,6 +85,14 @@ class Labels:
     published: str
     rights: str
     identifier: str
+    cover: str
+    start: str
+    """The landmark of the first chapter."""
+    guide: str
+    """The heading of the landmarks."""
+    pages: str
+    """The heading of the page list."""
+    accessibility_summary: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,8 @@ class Book:
     """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
     chronology: list[ChronologyEntry] = field(default_factory=list)
     """Filled by the chronology transform from the chapters' events."""
+    page_breaks: list[PageBreak] = field(default_factory=list)
+    """Where the pages of the press edition begin, once it is laid out."""
 
     @property
     def authors(self) -> list[Contributor]:

@@ -15,10 +15,12 @@ from typing import Literal
 
 from lxml import etree
 
-from publish.model import Book, Chapter, identifier
-from publish.writers import backmatter, frontmatter, weasy
+from publish.model import Book, Chapter, PageBreak, identifier
+from publish.writers import backmatter, blocks, frontmatter, weasy
+from publish.writers.blocks import XHTML
 
-XHTML = "http://www.w3.org/1999/xhtml"
+BLOCK = "data-block"
+"""Marks each text block with `<chapter id>/<number>`, to find where pages begin."""
 Edition = Literal["press", "screen"]
 FORMATS: dict[Edition, str] = {"press": "pdf", "screen": "screen"}
 """The identifier format of each edition, as `identifier()` and the ISBNs know them."""
@@ -38,8 +40,24 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
     return weasy.render(_document(book, edition), [_page_setup(book, edition),
                                                    styles / "print.css"],
                         allowed + profile, styles, target, book.print.font,
-                        min_ppi=PRESS_PPI if edition == "press" else 0,
+                        min_ppi=PRESS_PPI if edition == "press" else 0, block_attribute=BLOCK,
                         pdf_identifier=identifier(book, fmt).encode(), **options)
+
+
+def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
+    """Where each numbered page of the body begins, with its folio as printed."""
+    first = f"{book.chapters[0].id}/0"
+    opening = next((n for n, start in enumerate(rendered.page_starts)
+                    if start is not None and start[0] == first), 0)
+    offset = opening if book.print.roman_front_matter else 0
+    found = []
+    for number, start in enumerate(rendered.page_starts):
+        if start is None or number < opening:
+            continue
+        block, characters = start
+        chapter, _, index = block.rpartition("/")
+        found.append(PageBreak(str(number - offset + 1), chapter, int(index), characters))
+    return found
 
 
 def _page_setup(book: Book, edition: Edition) -> str:
@@ -101,22 +119,27 @@ def _contents(book: Book) -> str:
 
 
 def _chapter(chapter: Chapter, edition: Edition, first: bool) -> str:
-    body = chapter.body
-    for image in chapter.images:
-        body = body.replace(f'src="images/{image.name}"', f'src="{image.as_uri()}"')
+    root = blocks.parse(chapter.body)
+    for image in root.iter(f"{{{XHTML}}}img"):
+        path = next((i for i in chapter.images if f"images/{i.name}" == image.get("src")),
+                    None)
+        if path is not None:
+            image.set("src", path.as_uri())
     if edition == "press":
-        body = _notes_at_foot(body)
+        _notes_at_foot(root)
     else:
         # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
-        body = body.replace('title="">&#8617;</a>', 'title="">^</a>')
+        for backref in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
+            backref.text = "^"
+    for number, block in enumerate(blocks.text_blocks(root)):
+        block.set(BLOCK, f"{chapter.id}/{number}")
     classes = "chapter first-chapter" if first else "chapter"
-    return f'<section class="{classes}">{body}</section>'
+    return f'<section class="{classes}">{blocks.serialize(root)}</section>'
 
 
-def _notes_at_foot(body: str) -> str:
+def _notes_at_foot(root: etree._Element) -> None:
     """Move each note from the list at the chapter's end to its reference, as a
     `float: footnote` element that WeasyPrint sets at the foot of the page."""
-    root = etree.fromstring(f'<div xmlns="{XHTML}">{body}</div>')
     notes = {item.get("id"): item for item in root.iterfind(f".//{{{XHTML}}}li")
              if "-fn-" in (item.get("id") or "")}
     for reference in list(root.iterfind(f".//{{{XHTML}}}sup")):
@@ -135,8 +158,6 @@ def _notes_at_foot(body: str) -> str:
         reference.getparent().replace(reference, note)
     for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
         root.remove(block)
-    text = str(etree.tostring(root, encoding="unicode"))
-    return text[text.index(">") + 1:text.rindex("<")]
 
 
 def _drop(element: etree._Element) -> None:

@@ -23,6 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from publish.diagnostics import BuildFailed, Diagnostic
+from publish.writers import blocks
 
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
 
@@ -42,10 +43,15 @@ class Rendered:
     pages: int
     low_resolution: list[tuple[Path, int]]
     """Images printed below the resolution asked for, with their resolution in ppi."""
+    page_starts: list[tuple[str, int] | None]
+    """Per page, where its text begins: the value of the block attribute of the
+    element, and how many characters of that element came before (as
+    `blocks.counted` counts them); None for a page without such text."""
 
 
 def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
-           target: Path, font: str, min_ppi: int = 0, **options: Any) -> Rendered:
+           target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
+           **options: Any) -> Rendered:
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
     `font` is the only face the PDF may use; images should print at `min_ppi`."""
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
@@ -65,7 +71,35 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     missing.update(_fallbacks(target, font))
     if missing:
         raise MissingGlyphs(font, missing)
-    return Rendered(len(document.pages), _low_resolution(document, min_ppi))
+    return Rendered(len(document.pages), _low_resolution(document, min_ppi),
+                    _page_starts(document, block_attribute))
+
+
+def _page_starts(document: Any, attribute: str) -> list[tuple[str, int] | None]:
+    seen: dict[str, int] = {}
+    starts: list[tuple[str, int] | None] = []
+    for page in document.pages:
+        start: tuple[str, int] | None = None
+        for block, text in _texts(page._page_box, attribute, None):
+            if start is None:
+                start = (block, seen.get(block, 0))
+            seen[block] = seen.get(block, 0) + blocks.counted(text)
+        starts.append(start)
+    return starts
+
+
+def _texts(box: Any, attribute: str, block: str | None) -> Iterator[tuple[str, str]]:
+    """The text of the page in the order of the flow, with the block it belongs to;
+    notes at the foot of the page are not part of the flow."""
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None) is not None:
+        if "footnote" in (element.get("class") or "").split():
+            return
+        block = element.get(attribute, block) if attribute else block
+    if hasattr(box, "text") and block is not None:
+        yield block, box.text
+    for child in getattr(box, "children", []):
+        yield from _texts(child, attribute, block)
 
 
 def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
