@@ -113,3 +113,14 @@ def test_same_sources_give_the_same_bytes(minimal: Built, tmp_path: Path) -> Non
     for path in again:
         lang, name = path.parent.name, path.name
         assert path.read_bytes() == (minimal.out / lang / name).read_bytes(), name
+
+
+def test_same_sources_and_source_date_epoch_give_the_same_bytes(
+    scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(Project(scratch_book), out=tmp_path / "one")
+    second = build(Project(scratch_book), out=tmp_path / "two")
+    assert len(first) == len(second) >= 6
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
