@@ -8,15 +8,21 @@ BIN := $(VENV)/bin
 # Ghostscript's CMYK ICC profile for the press editions.
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype libgs-common
 # Readers of the PDFs the tests check, and the spelling dictionaries; EPUBCheck
-# runs on the machine's Java.
-DEBS_TEST := poppler-utils qpdf hunspell hunspell-be hunspell-en-us
+# runs on the machine's Java. Chromium is the browser DAISY Ace checks the EPUBs in;
+# Calibre converts them for Kindle.
+DEBS_TEST := poppler-utils qpdf hunspell hunspell-be hunspell-en-us chromium calibre
+# DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
+# download a browser (nor Electron, for Ace's other runner).
+NODE_MODULES := node_modules
+NPM_ENV := PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+	ELECTRON_SKIP_BINARY_DOWNLOAD=1
 SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
 
 .PHONY: all setup setup-test build test lint pictures clean
 all: build
 
 setup: $(VENV)/.runtime
-setup-test: $(VENV)/.test
+setup-test: $(VENV)/.test $(NODE_MODULES)/.installed
 
 $(VENV)/.runtime: pyproject.toml Makefile
 	@./.ci/debs $(DEBS_RUNTIME)
@@ -29,6 +35,15 @@ $(VENV)/.test: $(VENV)/.runtime Makefile
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# `npm ci` empties node_modules/ first, so the stamp goes with it. Without npm (it
+# needs Node.js 20), the Ace tests skip, and fail under CI=true.
+$(NODE_MODULES)/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		$(NPM_ENV) npm ci --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the DAISY Ace tests need Node.js 20 and npm"; \
+	fi
+
 build: build/.done
 build/.done: $(VENV)/.runtime $(SOURCES)
 	$(BIN)/publish build
@@ -38,7 +53,7 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-test: lint
+test: lint $(NODE_MODULES)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Rewrite the reference pictures of the PDFs' first pages after a deliberate change
