@@ -171,12 +171,18 @@ def test_press_is_pdf_x_in_cmyk(any_book: Built, lang: str) -> None:
     (intent,) = [i.get_object() for i in intents]
     assert intent["/S"] == "/GTS_PDFX"
     assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+    drawings = []
     for page in reader.pages:
         content = page.get_contents()
         assert content is not None
-        operators = re.findall(rb"(?<![\w/])(rg|RG|sc|SC|scn|SCN|k|K|g|G)(?![\w])",
-                               content.get_data())
-        assert not {b"rg", b"RG"} & set(operators), "no RGB colour anywhere"
+        drawings.append(content.get_data())
+        resources: Any = page["/Resources"]
+        forms = resources.get("/XObject") or {}
+        drawings += [form.get_object().get_data() for form in forms.values()]
+    assert len(drawings) > len(reader.pages), "crop marks are drawings of their own"
+    for data in drawings:
+        operators = re.findall(rb"(?<![\w/])(rg|RG|sc|SC|scn|SCN|k|K|g|G)(?![\w])", data)
+        assert not {b"rg", b"RG"} & set(operators), "no RGB colour anywhere, marks included"
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])
