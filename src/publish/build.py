@@ -22,13 +22,16 @@ from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
+from publish.writers.cover import write_cover
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.weasy import MissingGlyphs
 
-FORMATS = ("epub", "pdf", "screen")
-"""`pdf` is the press interior, `screen` the accessible PDF for reading on screens."""
-FILE_NAMES = {"epub": "{id}.epub", "pdf": "{id}.pdf", "screen": "{id}-screen.pdf"}
+FORMATS = ("epub", "pdf", "cover", "screen")
+"""`pdf` is the press interior, `cover` its cover, `screen` the accessible PDF for
+reading on screens."""
+FILE_NAMES = {"epub": "{id}.epub", "pdf": "{id}.pdf", "cover": "{id}-cover.pdf",
+              "screen": "{id}-screen.pdf"}
 
 Progress = Callable[[str], None]
 
@@ -81,10 +84,10 @@ def build(project: Project, languages: list[str] | None = None,
     chosen = formats or list(FORMATS)
     targets = {(book.lang, fmt): project.output(book, fmt, out)
                for book in books for fmt in chosen}
-    # The press PDF comes first: the e-book marks where its pages begin, so it is
-    # laid out even when only the e-book is asked for.
+    # The press PDF comes first: the e-book marks where its pages begin and the cover's
+    # spine is as wide as its pages, so it is laid out even when only they are asked for.
     order = ["pdf", *(fmt for fmt in chosen if fmt != "pdf")] \
-        if {"pdf", "epub"} & set(chosen) else chosen
+        if {"pdf", "epub", "cover"} & set(chosen) else chosen
     with _all_or_nothing(list(targets.values())) as partials, \
             tempfile.TemporaryDirectory() as scratch:
         partial_of = dict(zip(targets, partials, strict=True))
@@ -107,6 +110,10 @@ def _write(book: Book, fmt: str, project: Project, partial: Path,
     if fmt == "epub":
         write_epub(book, project.styles, partial, modified)
         return book
+    if fmt == "cover":
+        write_cover(book, book.print_pages, [project.manuscript, project.styles],
+                    project.styles, partial)
+        return book
     rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
                          [project.manuscript, project.styles], project.styles, partial)
     for image, ppi in rendered.low_resolution:
@@ -115,7 +122,8 @@ def _write(book: Book, fmt: str, project: Project, partial: Path,
                         f"image {image.name!r} prints at {ppi} ppi in the {book.lang} "
                         f"{fmt} edition; the press asks for {PRESS_PPI} or more"))
     if fmt == "pdf":
-        return dataclasses.replace(book, page_breaks=page_breaks(book, rendered))
+        return dataclasses.replace(book, page_breaks=page_breaks(book, rendered),
+                                   print_pages=rendered.pages)
     return book
 
 

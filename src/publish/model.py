@@ -122,6 +122,8 @@ class Book:
     """Filled by the chronology transform from the chapters' events."""
     page_breaks: list[PageBreak] = field(default_factory=list)
     """Where the pages of the press edition begin, once it is laid out."""
+    print_pages: int = 0
+    """The page count of the press edition, once it is laid out."""
 
     @property
     def authors(self) -> list[Contributor]:

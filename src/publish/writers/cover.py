@@ -6,7 +6,8 @@ and an EAN-13 bar code of the ISBN on the back. The spine is the interior's page
 times the paper's thickness. Text goes on the spine only from 80 pages on (KDP allows
 none on books of 79 pages or fewer) and only if it can be set at a legible size while
 keeping 1.6 mm clear on either side, as the fold may move that much; otherwise the
-spine is left plain.
+spine is left plain. Crop and fold marks are drawn here, in registration, rather than
+with the CSS `marks: crop` of WeasyPrint, which draws them in RGB.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ FORMAT = "cover"
 """The identifier format of the cover, as `identifier()` knows it."""
 INK = "device-cmyk(0 0 0 1)"
 """All text: black alone, so no plate can print it out of register."""
+
+REGISTRATION = "device-cmyk(1 1 1 1)"
+"""The crop and fold marks: on every plate, to check the register and the cut."""
 
 SPINE_TEXT_MIN_PAGES = 80
 """KDP: no text on the spine of a book of 79 pages or fewer."""
@@ -81,15 +85,15 @@ def _mm(value: float) -> str:
 def _setup(book: Book, sheet: Geometry) -> str:
     """What the configuration and the page count decide, ahead of the stylesheet."""
     settings = book.print
-    marks = " marks: crop;" if settings.crop_marks else ""
     rules = [
         f'@color-profile device-cmyk {{ src: url("{Path(settings.icc_profile).as_uri()}"); '
         "components: cyan, magenta, yellow, black; }",
         f"@page {{ size: {_mm(sheet.width)} {_mm(sheet.trim_height)}; margin: 0; "
-        f"bleed: {_mm(settings.bleed)};{marks} }}",
+        f"bleed: {_mm(settings.bleed)}; }}",
         f'html {{ font-family: "{settings.font}"; color: {INK}; }}',
         f".back {{ left: 0; width: {_mm(sheet.trim_width)}; }}",
         f".spine {{ left: {_mm(sheet.trim_width)}; width: {_mm(sheet.spine)}; }}",
+        f".marks {{ left: {_mm(-settings.bleed)}; top: {_mm(-settings.bleed)}; }}",
         f".front {{ left: {_mm(sheet.trim_width + sheet.spine)}; "
         f"width: {_mm(sheet.trim_width)}; }}",
     ]
@@ -119,7 +123,7 @@ def _document(book: Book, sheet: Geometry) -> str:
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head><meta charset="utf-8"/>{head}'
         f"</head><body>{_back(book)}{_spine(book, sheet)}{_front(book, authors)}"
-        "</body></html>"
+        f"{_marks(book, sheet)}</body></html>"
     )
 
 
@@ -147,3 +151,27 @@ def _front(book: Book, authors: str) -> str:
     return (f'<section class="front"><p class="author">{escape(authors)}</p>'
             f'<h1 class="title">{escape(book.title)}</h1>{subtitle}'
             f'<p class="publisher">{escape(book.publisher)}</p></section>')
+
+
+def _marks(book: Book, sheet: Geometry) -> str:
+    """Crop marks at the corners and fold marks at the spine, in the outer half of
+    the bleed, in registration (all four inks).
+
+    Not the CSS `marks: crop` of WeasyPrint, which draws them in RGB black, colour a
+    PDF/X file must not hold."""
+    bleed = book.print.bleed
+    if not book.print.crop_marks or not bleed:
+        return ""
+    width, height = sheet.width + 2 * bleed, sheet.trim_height + 2 * bleed
+    mark = bleed / 2
+    lines = []
+    for x in (bleed, bleed + sheet.trim_width, width - bleed - sheet.trim_width,
+              width - bleed):
+        lines += [f"M{x:.3f},0v{mark:.3f}", f"M{x:.3f},{height:.3f}v{-mark:.3f}"]
+    for y in (bleed, height - bleed):
+        lines += [f"M0,{y:.3f}h{mark:.3f}", f"M{width:.3f},{y:.3f}h{-mark:.3f}"]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="marks" '
+            f'width="{_mm(width)}" height="{_mm(height)}" '
+            f'viewBox="0 0 {width:.3f} {height:.3f}">'
+            f'<path d="{"".join(lines)}" fill="none" stroke="{REGISTRATION}" '
+            f'stroke-width="{0.25 * PT:.3f}"/></svg>')

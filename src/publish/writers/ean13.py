@@ -20,7 +20,7 @@ R_CODES = tuple(code.translate(str.maketrans("01", "10")) for code in L_CODES)
 G_CODES = tuple(code[::-1] for code in R_CODES)
 """Code G (even parity): code R reversed."""
 PARITY = ("LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
-          "LGGLLG", "LGGGLG", "LGGGGL", "LGLGLG", "LGLGGL")
+          "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL")
 """The codes of the left half, by the first digit."""
 SIDE_GUARD = "101"
 CENTRE_GUARD = "01010"

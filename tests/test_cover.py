@@ -1,0 +1,347 @@
+"""The press cover, read back with pypdf, poppler and zbar: one sheet of back, spine
+and front whose spine is the interior's page count times the paper's thickness, with
+bleed, PDF/X in CMYK, the text face alone, text on the spine only from 80 pages, and
+an EAN-13 bar code of the ISBN that a scanner reads; and the EAN-13 encoding itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from publish.assemble import assemble_book
+from publish.diagnostics import Collector
+from publish.load import load_manuscript
+from publish.model import Book
+from publish.writers import ean13
+from publish.writers.cover import geometry, write_cover
+from tests.conftest import ROOT, copy_book, require
+
+MM = 72 / 25.4
+ISBN = "978-0-306-40615-7"
+"""A valid ISBN-13, the example of ISO 2108."""
+
+Cover = Callable[..., Path]
+
+
+def _book(project: Path, lang: str) -> Book:
+    diagnostics = Collector()
+    manuscript = load_manuscript(project / "manuscript", diagnostics)
+    assert manuscript is not None, diagnostics.diagnostics
+    book = assemble_book(manuscript, lang, diagnostics)
+    assert not diagnostics.diagnostics
+    return book
+
+
+@pytest.fixture(scope="module")
+def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
+    """Covers of the flagship book, made once per language, page count and ISBN."""
+    folder = tmp_path_factory.mktemp("covers")
+    made: dict[tuple[str, int, str | None], Path] = {}
+
+    def make(lang: str, pages: int, isbn: str | None = None) -> Path:
+        if (lang, pages, isbn) not in made:
+            book = dataclasses.replace(_book(ROOT, lang),
+                                       isbn={"pdf": isbn} if isbn else {})
+            target = folder / f"{lang}-{pages}-{isbn or 'none'}.pdf"
+            write_cover(book, pages, [ROOT / "manuscript", ROOT / "styles"], ROOT / "styles",
+                        target)
+            made[lang, pages, isbn] = target
+        return made[lang, pages, isbn]
+
+    return make
+
+
+def _box(box: Any) -> list[float]:
+    """A page box in millimetres: left, bottom, right, top."""
+    return [float(v) / MM for v in box]
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+@pytest.mark.parametrize("pages", [120, 300])
+def test_spine_width_is_page_count_times_paper_thickness(cover: Cover, lang: str,
+                                                         pages: int) -> None:
+    (page,) = PdfReader(cover(lang, pages)).pages
+    left, bottom, right, top = _box(page.trimbox)
+    assert right - left - 2 * 148 == pytest.approx(pages * 0.06, abs=0.1)
+    assert top - bottom == pytest.approx(210, abs=0.1)
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_bleed_on_every_edge(cover: Cover, lang: str) -> None:
+    (page,) = PdfReader(cover(lang, 120)).pages
+    left, bottom, right, top = _box(page.trimbox)
+    assert _box(page.bleedbox) == pytest.approx(
+        [left - 3, bottom - 3, right + 3, top + 3], abs=0.1)
+    media = _box(page.mediabox)
+    assert media[:2] <= [left - 3 + 0.1, bottom - 3 + 0.1]
+    assert media[2:] >= [right + 3 - 0.1, top + 3 - 0.1]
+
+
+def test_configured_trim_bleed_and_paper(tmp_path: Path) -> None:
+    project = copy_book(ROOT / "tests" / "books" / "minimal", tmp_path / "book")
+    config = project / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n"
+                      "bleed = 5\ncrop-marks = false\npaper-thickness = 0.1\n")
+    target = tmp_path / "cover.pdf"
+    write_cover(_book(project, "en"), 200, [project / "manuscript", project / "styles"],
+                project / "styles", target)
+    (page,) = PdfReader(target).pages
+    assert _box(page.trimbox) == pytest.approx([0, 0, 2 * 127 + 20, 203], abs=0.1)
+    assert _box(page.mediabox) == pytest.approx([-5, -5, 2 * 127 + 25, 208], abs=0.1)
+    # WeasyPrint puts the BleedBox at most 10 pt (3.53 mm) outside the TrimBox.
+    bleed = _box(page.bleedbox)
+    assert bleed[:2] <= [-3.5, -3.5] and bleed[2:] >= [2 * 127 + 23.5, 206.5]
+    assert not _registration_strokes(page), "crop-marks = false: no marks"
+
+
+def _registration_strokes(page: Any) -> list[tuple[float, ...]]:
+    """The stroke colours in all four inks at 100 %: the crop and fold marks."""
+    content = ContentStream(page.get_contents(), None)
+    return [tuple(float(v) for v in operands) for operands, operator in content.operations
+            if operator in (b"SC", b"SCN") and [float(v) for v in operands] == [1, 1, 1, 1]]
+
+
+def test_crop_marks_in_registration(cover: Cover) -> None:
+    """Crop marks at the four corners and fold marks at the spine, on every plate."""
+    (page,) = PdfReader(cover("en", 120)).pages
+    assert _registration_strokes(page)
+
+
+def _streams(content: Any, resources: Any) -> Iterator[tuple[ContentStream, Any]]:
+    """A content stream and every form it draws, with the resources of each."""
+    yield content, resources
+    for xobject in (resources or {}).get("/XObject", {}).values():
+        xobject = xobject.get_object()
+        if xobject["/Subtype"] == "/Form":
+            form = ContentStream(xobject, None)
+            yield from _streams(form, xobject.get("/Resources", resources))
+
+
+def _painted_text(page: Any) -> list[tuple[float, ...]]:
+    """The fill colour of every text drawn on the page, forms included."""
+    colours: list[tuple[float, ...]] = []
+
+    def walk(content: ContentStream, resources: Any, fill: tuple[float, ...]) -> None:
+        stack = []
+        for operands, operator in content.operations:
+            if operator == b"q":
+                stack.append(fill)
+            elif operator == b"Q":
+                fill = stack.pop()
+            elif operator in (b"sc", b"scn"):
+                fill = tuple(float(v) for v in operands)
+            elif operator in (b"Tj", b"TJ", b"'", b'"'):
+                colours.append(fill)
+            elif operator == b"Do":
+                xobject = resources["/XObject"][operands[0]].get_object()
+                if xobject["/Subtype"] == "/Form":
+                    walk(ContentStream(xobject, None), xobject.get("/Resources", resources),
+                         fill)
+
+    walk(ContentStream(page.get_contents(), None), page["/Resources"], ())
+    return colours
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_cover_is_pdf_x_in_cmyk(cover: Cover, lang: str) -> None:
+    reader = PdfReader(cover(lang, 120, ISBN))
+    info: Any = reader.trailer["/Info"]
+    assert info["/GTS_PDFXVersion"] == "PDF/X-3:2003"
+    intents: Any = reader.root_object["/OutputIntents"]
+    (intent,) = [i.get_object() for i in intents]
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+    (page,) = reader.pages
+    streams = list(_streams(ContentStream(page.get_contents(), None), page["/Resources"]))
+    assert len(streams) > 1, "the bar code's digits are forms: they are checked too"
+    for content, _ in streams:
+        operators = {operator for _, operator in content.operations}
+        assert not {b"rg", b"RG", b"g", b"G"} & operators, "CMYK alone, not RGB nor grey"
+        for operands, operator in content.operations:
+            if operator in (b"sc", b"scn", b"SC", b"SCN"):
+                assert len(operands) == 4, f"{operator!r} {operands}: CMYK"
+            if operator in (b"cs", b"CS"):
+                assert operands[0] == "/DeviceCMYK"
+    colours = _painted_text(page)
+    assert colours and set(colours) == {(0, 0, 0, 1)}, "all text in black alone"
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_fonts_are_the_text_face_and_embedded(cover: Cover, lang: str) -> None:
+    pdffonts = require("pdffonts")
+    listing = subprocess.run([pdffonts, str(cover(lang, 120, ISBN))],
+                             capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows
+    for row in rows:
+        name, embedded = row[0], row[-5]
+        assert name.split("+")[-1].startswith("PT-Serif"), name
+        assert embedded == "yes", name
+
+
+def test_metadata_and_reproducible(cover: Cover, tmp_path: Path) -> None:
+    first = cover("be", 120)
+    reader = PdfReader(first)
+    assert reader.metadata is not None and reader.metadata.title == "Алесь Бяляцкі"
+    assert str(reader.root_object["/Lang"]) == "be"
+    again = tmp_path / "again.pdf"
+    write_cover(_book(ROOT, "be"), 120, [ROOT / "manuscript", ROOT / "styles"],
+                ROOT / "styles", again)
+    assert again.read_bytes() == first.read_bytes()
+
+
+def _text(pdf: Path, panel: str) -> str:
+    """The text pdftotext finds on one panel of the cover (`back`, `spine`, `front`),
+    without spaces (letter-spaced capitals come back split), in lower case."""
+    pdftotext = require("pdftotext")
+    (page,) = PdfReader(pdf).pages
+    media, trim = [float(v) for v in page.mediabox], [float(v) for v in page.trimbox]
+    width, spine = 148 * MM, trim[2] - trim[0] - 2 * 148 * MM
+    left = {"back": 0, "spine": width, "front": width + spine}[panel]
+    wide = spine if panel == "spine" else width
+    # pdftotext crops in points from the top left corner of the media box.
+    region = [trim[0] - media[0] + left, media[3] - trim[3], wide, trim[3] - trim[1]]
+    crop = [option for name, value in zip("xyWH", region, strict=True)
+            for option in (f"-{name}", str(round(value)))]
+    found = subprocess.run([pdftotext, *crop, str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    return _squeeze(found)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s", "", text).lower()
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+@pytest.mark.parametrize("pages", [79, 80, 120])
+def test_spine_text_only_from_80_pages(cover: Cover, lang: str, pages: int) -> None:
+    """KDP sets no text on the spine of a book of 79 pages or fewer."""
+    book = _book(ROOT, lang)
+    pdf = cover(lang, pages)
+    spine = _text(pdf, "spine")
+    if pages >= 80:
+        assert spine == _squeeze(book.title + book.authors[0].name)
+    else:
+        assert spine == ""
+    turned = _turned_text(pdf)
+    assert _squeeze("".join(turned)) == spine
+    assert set(turned.values()) <= {"top to bottom"}
+    front = _text(pdf, "front")
+    for text in (book.title, book.subtitle, book.authors[0].name, book.publisher):
+        assert _squeeze(text) in front
+    assert _squeeze(book.description) in _text(pdf, "back")
+
+
+def _turned_text(pdf: Path) -> dict[str, str]:
+    """The text not set horizontally, with the way it reads on the flat cover."""
+    found: dict[str, str] = {}
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any) -> None:
+        # The direction of the baseline and of the glyphs' up: the text matrix
+        # times the current transformation matrix.
+        along = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3])
+        up = (tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        if text.strip() and abs(along[1]) > abs(along[0]):
+            reads = "top to bottom" if along[1] < 0 and up[0] > 0 else "other"
+            found[text] = reads
+
+    (page,) = PdfReader(pdf).pages
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_spine_needs_room_for_its_text() -> None:
+    """From 80 pages, but on paper so thin that the spine has no room for text set at
+    5 pt with 1.6 mm clear on either side, the spine stays plain."""
+    book = _book(ROOT, "en")
+    thin = dataclasses.replace(book, print=dataclasses.replace(book.print,
+                                                               paper_thickness=0.05))
+    assert geometry(book, 80).spine_text is not None
+    assert geometry(thin, 80).spine == pytest.approx(4.0)
+    assert geometry(thin, 80).spine_text is None
+    assert geometry(thin, 91).spine_text is not None
+    assert geometry(book, 79).spine_text is None
+
+
+def test_barcode_scans_as_the_isbn(cover: Cover, tmp_path: Path) -> None:
+    pdftoppm, zbarimg = require("pdftoppm"), require("zbarimg")
+    pdf = cover("en", 120, ISBN)
+    subprocess.run([pdftoppm, "-r", "600", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "cover")], check=True)
+    scanned = subprocess.run([zbarimg, "--quiet", str(tmp_path / "cover.png")],
+                             capture_output=True, text=True, check=False).stdout
+    assert scanned.split() == ["EAN-13:9780306406157"]
+    assert _squeeze(f"ISBN {ISBN}") in _text(pdf, "back"), "the ISBN above the bars"
+    assert "isbn" not in _text(cover("en", 120), "back"), "no ISBN, no bar code"
+
+
+# The EAN-13 encoding, checked against the tables of ISO/IEC 15420 written the way
+# the standard writes them: each digit as the widths of space, bar, space, bar.
+NUMBER_SET_A = ["3211", "2221", "2122", "1411", "1132", "1231", "1114", "1312", "1213", "3112"]
+"""Set A (odd parity, left half); set B is each of these reversed; set C (right half)
+has the widths of set A, starting with a bar."""
+LEFT_HALF = {"0": "AAAAAA", "1": "AABABB", "2": "AABBAB", "3": "AABBBA", "4": "ABAABB",
+             "5": "ABBAAB", "6": "ABBBAA", "7": "ABABAB", "8": "ABABBA", "9": "ABBABA"}
+"""The number sets of the left half's six digits, by the leading digit it encodes."""
+
+
+def _widths(widths: str, first: str) -> str:
+    other = "1" if first == "0" else "0"
+    return "".join((first if n % 2 == 0 else other) * int(w) for n, w in enumerate(widths))
+
+
+def _expected(number: str) -> str:
+    left = "".join(_widths(NUMBER_SET_A[int(d)] if s == "A" else NUMBER_SET_A[int(d)][::-1],
+                           "0")
+                   for s, d in zip(LEFT_HALF[number[0]], number[1:7], strict=True))
+    right = "".join(_widths(NUMBER_SET_A[int(d)], "1") for d in number[7:])
+    return "101" + left + "01010" + right + "101"
+
+
+def _check_digit(first: str) -> str:
+    """Weights 1, 3, 1, 3 ... from the left; the check digit makes the sum a multiple of 10."""
+    total = sum(int(d) * w for d, w in zip(first, [1, 3] * 6, strict=True))
+    return str(-total % 10)
+
+
+@pytest.mark.parametrize("leading", list("0123456789"))
+def test_ean13_modules(leading: str) -> None:
+    """Every leading digit, hence every pattern of the left half."""
+    number = leading + "78030640615"[:11]
+    number += _check_digit(number)
+    assert ean13.check_digit(number[:12]) == int(number[12])
+    modules = ean13.modules(number)
+    assert len(modules) == 95
+    assert modules == _expected(number)
+
+
+def test_ean13_of_the_example_isbn() -> None:
+    """The bars of ISBN 978-0-306-40615-7, as zbarimg reads them from the cover."""
+    assert ean13.modules("9780306406157") == (
+        "101" "0111011" "0001001" "0100111" "0111101" "0100111" "0101111"
+        "01010" "1011100" "1110010" "1010000" "1100110" "1001110" "1000100" "101")
+
+
+def test_ean13_refuses_a_wrong_check_digit() -> None:
+    assert ean13.check_digit("978030640615") == 7
+    for wrong in ("9780306406158", "978030640615", "97803064061a7"):
+        with pytest.raises(ValueError):
+            ean13.modules(wrong)
+
+
+def test_ean13_svg_at_nominal_size() -> None:
+    svg = ean13.svg("9780306406157", "PT Serif")
+    assert 'width="37.29mm" height="25.93mm"' in svg
+    bars = re.findall(r'<rect x="(\d+)" y="0" width="(\d+)"', svg)
+    assert sum(int(width) for _, width in bars) == ean13.modules("9780306406157").count("1")
+    assert min(int(x) for x, _ in bars) == 11 and max(int(x) + int(w) for x, w in bars) == 106
+    assert re.findall(r">(\d)</text>", svg) == list("9780306406157")
+    assert 'fill="device-cmyk(0 0 0 1)"' in svg
