@@ -82,6 +82,16 @@ def any_book(request: pytest.FixtureRequest) -> Built:
     return built
 
 
+def embedded_fonts(pdf: Path) -> dict[str, bool]:
+    """The fonts of a PDF, as poppler's pdffonts lists them, and whether each is
+    embedded."""
+    pdffonts = require("pdffonts")
+    listing = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
+                             check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    return {row[0].split("+")[-1]: row[-5] == "yes" for row in rows}
+
+
 def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "publish", *args], cwd=cwd,

@@ -112,16 +112,8 @@ def _setup(book: Book, sheet: Geometry) -> str:
 
 def _document(book: Book, sheet: Geometry) -> str:
     authors = ", ".join(a.name for a in book.authors)
-    head = (
-        f"<title>{escape(book.title)}</title>"
-        f'<meta name="author" content="{escape(authors)}"/>'
-        f'<meta name="description" content="{escape(book.description)}"/>'
-        '<meta name="generator" content="publish"/>'
-        f'<meta name="dcterms.created" content="{book.published.isoformat()}"/>'
-        f'<meta name="dcterms.modified" content="{book.published.isoformat()}"/>'
-    )
     return (
-        f'<!DOCTYPE html><html lang="{book.lang}"><head><meta charset="utf-8"/>{head}'
+        f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}'
         f"</head><body>{_back(book)}{_spine(book, sheet)}{_front(book, authors)}"
         f"{_marks(book, sheet)}</body></html>"
     )

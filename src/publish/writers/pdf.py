@@ -111,22 +111,12 @@ def _page_setup(book: Book, edition: Edition) -> str:
 
 
 def _document(book: Book, edition: Edition) -> str:
-    authors = ", ".join(a.name for a in book.authors)
-    head = (
-        f"<title>{escape(book.title)}</title>"
-        f'<meta name="author" content="{escape(authors)}"/>'
-        f'<meta name="description" content="{escape(book.description)}"/>'
-        f'<meta name="keywords" content="{escape(", ".join(book.keywords))}"/>'
-        '<meta name="generator" content="publish"/>'
-        f'<meta name="dcterms.created" content="{book.published.isoformat()}"/>'
-        f'<meta name="dcterms.modified" content="{book.published.isoformat()}"/>'
-    )
     chapters = "".join(_chapter(c, edition, first=(n == 0))
                        for n, c in enumerate(book.chapters))
     if book.chronology:
         chapters += backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
     return (
-        f'<!DOCTYPE html><html lang="{book.lang}"><head><meta charset="utf-8"/>{head}</head>'
+        f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
         f'<body class="{edition}" data-book-title="{escape(book.title)}">'
         f"{frontmatter.half_title(book)}{frontmatter.title_page(book)}"
         f"{frontmatter.imprint(book, FORMATS[edition])}{_contents(book)}{chapters}"

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from publish.diagnostics import BuildFailed, Diagnostic
+from publish.model import Book
 from publish.writers import blocks
 
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
@@ -47,6 +49,22 @@ class Rendered:
     """Per page, where its text begins: the value of the block attribute of the
     element, and how many characters of that element came before (as
     `blocks.counted` counts them); None for a page without such text."""
+
+
+def head(book: Book) -> str:
+    """The document's metadata, which WeasyPrint writes into the PDF; its dates are
+    the publication date, so the file does not change from build to build."""
+    authors = ", ".join(a.name for a in book.authors)
+    published = book.published.isoformat()
+    return (
+        f'<meta charset="utf-8"/><title>{escape(book.title)}</title>'
+        f'<meta name="author" content="{escape(authors)}"/>'
+        f'<meta name="description" content="{escape(book.description)}"/>'
+        f'<meta name="keywords" content="{escape(", ".join(book.keywords))}"/>'
+        '<meta name="generator" content="publish"/>'
+        f'<meta name="dcterms.created" content="{published}"/>'
+        f'<meta name="dcterms.modified" content="{published}"/>'
+    )
 
 
 def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
