@@ -44,5 +44,18 @@ def counted(text: str) -> int:
     return len(UNCOUNTED.sub("", text))
 
 
+def remove(element: etree._Element) -> None:
+    """Remove `element`, keeping the text after it; spaces that would end its parent
+    go too (Python-Markdown puts a no-break space before a note's link back)."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    tail = (element.tail or "").rstrip() if element.getnext() is None else element.tail or ""
+    if previous is not None:
+        previous.tail = ((previous.tail or "") + tail).rstrip() or None
+    else:
+        parent.text = ((parent.text or "") + tail).rstrip() or None
+    parent.remove(element)
+
+
 def _in_notes(element: etree._Element) -> bool:
     return any(NOTES & set((a.get("class") or "").split()) for a in element.iterancestors())

@@ -127,7 +127,7 @@ def _chapter_body(chapter: Chapter, breaks: list[PageBreak]) -> str:
                 "id": item.get("id", ""), "class": "footnote",
                 f"{{{OPS}}}type": "footnote", "role": "doc-footnote"})
             for backref in item.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
-                _drop(backref)
+                blocks.remove(backref)
             paragraphs = list(item)
             first = paragraphs[0] if paragraphs else etree.SubElement(item, f"{{{XHTML}}}p")
             back = etree.Element(f"{{{XHTML}}}a", {
@@ -178,18 +178,6 @@ def _text_slots(element: etree._Element) -> Iterator[tuple[etree._Element, str]]
                 and child.find(f"{{{XHTML}}}a[@class='footnote-ref']") is not None):
             yield from _text_slots(child)
         yield child, "tail"
-
-
-def _drop(element: etree._Element) -> None:
-    """Remove `element`, keeping the text around it."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    tail = (element.tail or "").rstrip() if element.getnext() is None else element.tail or ""
-    if previous is not None:
-        previous.tail = ((previous.tail or "") + tail).rstrip() or None
-    else:
-        parent.text = ((parent.text or "") + tail).rstrip() or None
-    parent.remove(element)
 
 
 def _finish(book: Book) -> Callable[[str, bytes], bytes]:

@@ -166,7 +166,7 @@ def _notes_at_foot(root: etree._Element) -> None:
         note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote"})
         for number, paragraph in enumerate(item.iterfind(f"{{{XHTML}}}p")):
             for backref in paragraph.iterfind(f"{{{XHTML}}}a[@class='footnote-backref']"):
-                _drop(backref)
+                blocks.remove(backref)
             if number:
                 etree.SubElement(note, f"{{{XHTML}}}br")
             _append_content(note, paragraph)
@@ -174,18 +174,6 @@ def _notes_at_foot(root: etree._Element) -> None:
         reference.getparent().replace(reference, note)
     for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
         root.remove(block)
-
-
-def _drop(element: etree._Element) -> None:
-    """Remove `element` but keep the text that follows it."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    if element.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _append_content(target: etree._Element, source: etree._Element) -> None:
