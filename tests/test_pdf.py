@@ -160,6 +160,8 @@ def test_configured_trim_size_and_bleed(scratch_book: Path, tmp_path: Path) -> N
                                                              abs=0.1)
     assert [float(v) for v in page.mediabox] == pytest.approx(
         [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1)
+    assert [float(v) for v in page.bleedbox] == pytest.approx(
+        [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1), "the whole bleed, not 10 pt"
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])

@@ -76,6 +76,7 @@ def write_cover(book: Book, pages: int, allowed: list[Path], styles: Path,
                  [*allowed, Path(book.print.icc_profile)], styles, target, book.print.font,
                  pdf_variant=book.print.pdf_x,
                  pdf_identifier=identifier(book, FORMAT).encode())
+    weasy.finish_for_press(target, book.print.bleed)
 
 
 def _mm(value: float) -> str:

@@ -9,19 +9,16 @@ by `styles/print.css`.
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from lxml import etree
-from pypdf import PdfWriter
 
 from publish.model import Book, Chapter, PageBreak, identifier
 from publish.writers import backmatter, blocks, frontmatter, weasy
 from publish.writers.blocks import XHTML
 
-RGB_BLACK = re.compile(rb"(?<![\d.])0 0 0 (rg|RG)\b")
 BLOCK = "data-block"
 """Marks each text block with `<chapter id>/<number>`, to find where pages begin."""
 Edition = Literal["press", "screen"]
@@ -45,29 +42,9 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
                         allowed + profile, styles, target, book.print.font,
                         min_ppi=PRESS_PPI if edition == "press" else 0, block_attribute=BLOCK,
                         pdf_identifier=identifier(book, fmt).encode(), **options)
-    if edition == "press" and book.print.crop_marks:
-        _marks_in_black(target)
+    if edition == "press":
+        weasy.finish_for_press(target, book.print.bleed)
     return rendered
-
-
-def _marks_in_black(pdf: Path) -> None:
-    """WeasyPrint draws crop marks in RGB black, in drawings of their own; the press
-    takes no RGB, so they become 100 % K like the text."""
-    writer = PdfWriter(clone_from=pdf)
-    done = set()
-    for page in writer.pages:
-        resources: Any = page["/Resources"]
-        for drawing in (resources.get("/XObject") or {}).values():
-            stream = drawing.get_object()
-            if stream.indirect_reference in done:
-                continue
-            done.add(stream.indirect_reference)
-            data = stream.get_data()
-            black = RGB_BLACK.sub(lambda m: b"0 0 0 1 " + (b"k" if m[1] == b"rg" else b"K"),
-                                  data)
-            if black != data:
-                stream.set_data(black)
-    writer.write(pdf)
 
 
 def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
