@@ -331,3 +331,14 @@ def test_images_below_300_ppi_are_named(scratch_book: Path, tmp_path: Path, widt
     assert (message is not None) == warned, result.stderr
     if message:
         assert int(message[1]) < 300
+
+
+def test_a_note_referred_to_twice_is_printed_once(scratch_book: Path, tmp_path: Path) -> None:
+    from publish.build import Project, build
+
+    chapter = scratch_book / "manuscript" / "en" / "01-first.md"
+    chapter.write_text(chapter.read_text() + "\nAgain a note.[^days] And more.[^days]\n")
+    (pdf,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+    text = " ".join(" ".join(page.split()) for page in _pages(pdf))
+    assert text.count("Counted from") == 1
+    assert "Again a note.1 And more.1" in text

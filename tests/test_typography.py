@@ -60,3 +60,17 @@ def test_belarusian_markup_end_to_end() -> None:
     assert (f'Ён «<em>вельмі</em>» рады{NBSP}— у{NBSP}'
             # the date's full stop ends the sentence too: no second one
             '<time datetime="1988-10">кастрычніку 1988\u00a0г.</time></p>') in html
+
+
+def test_a_date_opening_a_sentence_takes_a_capital() -> None:
+    html = _html("Першае. {date}`1988-10` быў цяжкім, а {date}`1989-05` лягчэйшым.", "be")
+    assert ">Кастрычнік 1988\u00a0г.</time> быў" in html
+    assert ">май 1989\u00a0г.</time> лягчэйшым" in html
+
+
+def test_chronology_sentence_ends_with_a_date_that_ends_it() -> None:
+    text = ("# T {#t}\n\nЁн нарадзіўся ў {date:loc,event}`1988-10`. Потым паехаў.\n\n"
+            "У {date:loc,event}`1998-08` Бяляцкі пакінуў музей.\n")
+    events = render_chapter(text, "be", Path("t.md"), Path(".")).events
+    assert [e.sentence for e in events] == [f"Ён нарадзіўся ў{NBSP}кастрычніку 1988{NBSP}г.",
+                                            f"У{NBSP}жніўні 1998{NBSP}г. Бяляцкі пакінуў музей."]

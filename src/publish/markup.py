@@ -177,6 +177,7 @@ class _Typography(Treeprocessor):
                     # ("у" before a date binds to it) but are not changed themselves.
                     if not isinstance(old, AtomicString):
                         setattr(owner, attr, new)
+                _capitalise_sentence_starts(slots)
         for number in root.iter("data"):
             if number.tail:
                 number.tail = typography.bind_after_number(number.tail)
@@ -184,6 +185,20 @@ class _Typography(Treeprocessor):
             # "… 1998 г." ending a sentence: the date's full stop is the sentence's.
             if (date.text or "").endswith(".") and date.tail and date.tail.startswith("."):
                 date.tail = date.tail[1:]
+                date.set(ENDS_SENTENCE, "")
+
+
+def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
+    """A date that opens a sentence takes a capital: Belarusian month names are
+    written in lower case ("кастрычнік 1988 г. быў ...")."""
+    before = ""
+    for owner, attr in slots:
+        value = getattr(owner, attr) or ""
+        if attr == "text" and owner.tag == "time" and \
+                re.search(r"(^|[.!?…][»”“]?\s)\s*$", before):
+            value = AtomicString(value[:1].upper() + value[1:])
+            owner.text = value
+        before += value
 
 
 def _text_slots(block: etree.Element) -> list[tuple[etree.Element, str]]:
@@ -245,6 +260,11 @@ class _Collector(Treeprocessor):
             problem("image-alt", f"image {src!r} has no alternative text: write it in ![...]")
 
 
+NOTE_ID = re.compile(r"fn(ref\d*)?-")
+"""Python-Markdown's note ids: `fn-x` for a note, `fnref-x`, `fnref2-x` ... for the
+references to it."""
+
+
 class _PrefixNoteIds(Treeprocessor):
     """Footnote ids restart in every chapter; the print edition puts all chapters in
     one document, so each gets the id of its chapter's title as a prefix."""
@@ -258,11 +278,14 @@ class _PrefixNoteIds(Treeprocessor):
             for attr in ("id", "href"):
                 value = element.get(attr, "")
                 bare = value.removeprefix("#")
-                if bare.startswith(("fn-", "fnref-")):
+                if NOTE_ID.match(bare):
                     hash_ = "#" if value.startswith("#") else ""
                     element.set(attr, f"{hash_}{prefix}-{bare}")
 
 
+ENDS_SENTENCE = "data-ends-sentence"
+"""Set on a date whose full stop is also the sentence's, while the chronology is
+made."""
 SENTENCE_END = re.compile(r"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[A-ZА-ЯЁІЎ])")
 
 
@@ -279,6 +302,9 @@ class _Events(Treeprocessor):
             if block.tag not in INLINE_CONTEXT:
                 continue
             text, dates = _flatten(block)
+            # A date's own full stop ends no sentence, unless it stands for the
+            # sentence's too.
+            inside = [(s, e) for element, s, e in dates if element.get(ENDS_SENTENCE) is None]
             for element, start, _ in dates:
                 if element.get("class") != "event":
                     continue
@@ -287,8 +313,10 @@ class _Events(Treeprocessor):
                 self.result.events.append(Event(
                     element.get("datetime", "") + (f"/{e}" if (e := element.get("data-end"))
                                                    else ""),
-                    _sentence(text, start, [(s, e) for _, s, e in dates]),
+                    _sentence(text, start, inside, [s for _, s, _ in dates]),
                     anchor))
+        for date in root.iter("time"):
+            date.attrib.pop(ENDS_SENTENCE, None)
 
 
 def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, int]]]:
@@ -312,16 +340,19 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
     return "".join(parts), dates
 
 
-def _sentence(text: str, start: int, dates: list[tuple[int, int]]) -> str:
-    """The sentence of `text` that holds the date at `start`. The full stop of a date
-    ("1998 г.") ends no sentence; a date right after a sentence's end starts one."""
+def _sentence(text: str, start: int, inside: list[tuple[int, int]],
+              date_starts: list[int]) -> str:
+    """The sentence of `text` that holds the date at `start`. A full stop within one
+    of the `inside` spans ("1998 г.") ends no sentence; a date right after a
+    sentence's end starts one."""
     bounds = {0, len(text)}
     for match in SENTENCE_END.finditer(text):
-        if not any(s <= match.start() - 1 < e for s, e in dates):
+        if not any(s <= match.start() - 1 < e for s, e in inside):
             bounds.add(match.end())
-    for date_start, _ in dates:
+    for date_start in date_starts:
         if re.search(r"[.!?…][»”“]?\s+$", text[:date_start]):
             bounds.add(date_start)
     ordered = sorted(bounds)
     index = bisect.bisect_right(ordered, start) - 1
-    return " ".join(text[ordered[index]:ordered[index + 1]].split())
+    # Collapse the layout's spaces, but keep the no-break ones ("1988 г.").
+    return re.sub(r"[ \t\n]+", " ", text[ordered[index]:ordered[index + 1]]).strip()

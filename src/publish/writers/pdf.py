@@ -133,13 +133,24 @@ def _chapter(chapter: Chapter, edition: Edition, first: bool) -> str:
 def _notes_at_foot(root: etree._Element) -> None:
     """Move each note from the list at the chapter's end to its reference, as a
     `float: footnote` element that WeasyPrint sets at the foot of the page."""
-    notes = {item.get("id"): item for item in root.iterfind(f".//{{{XHTML}}}li")
-             if "-fn-" in (item.get("id") or "")}
+    notes = [item for item in root.iterfind(f".//{{{XHTML}}}li")
+             if "-fn-" in (item.get("id") or "")]
+    numbers = {item.get("id"): number for number, item in enumerate(notes, start=1)}
+    placed: set[str] = set()
     for reference in list(root.iterfind(f".//{{{XHTML}}}sup")):
         link = reference.find(f"{{{XHTML}}}a")
-        item = notes.get((link.get("href") or "").lstrip("#")) if link is not None else None
-        if item is None:
+        target = (link.get("href") or "").lstrip("#") if link is not None else ""
+        if target not in numbers:
             continue
+        if target in placed:
+            # A note referred to again: its number, as the first call printed it.
+            again = etree.Element(f"{{{XHTML}}}sup", {"class": "note-again"})
+            again.text = str(numbers[target])
+            again.tail = reference.tail
+            reference.getparent().replace(reference, again)
+            continue
+        placed.add(target)
+        item = notes[numbers[target] - 1]
         note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote"})
         for number, paragraph in enumerate(item.iterfind(f"{{{XHTML}}}p")):
             for backref in paragraph.iterfind(f"{{{XHTML}}}a[@class='footnote-backref']"):
