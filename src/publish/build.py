@@ -1,5 +1,5 @@
 """The one place that knows the order of the stages:
-load -> markup -> model -> writers -> build/<lang>/<book-id>.<format>.
+load -> markup -> model -> transforms -> writers -> build/<lang>/.
 
 An edition is written to a temporary file beside its final name and moved into
 place only when complete, so a failed or interrupted build leaves the previous
@@ -27,6 +27,7 @@ from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.weasy import MissingGlyphs
 
+STYLESHEETS = ("epub.css", "print.css", "cover.css")
 FORMATS = ("epub", "pdf", "cover", "screen")
 """`pdf` is the press interior, `cover` its cover, `screen` the accessible PDF for
 reading on screens."""
@@ -63,6 +64,11 @@ def build(project: Project, languages: list[str] | None = None,
     """
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
+    for sheet in STYLESHEETS:
+        if not (project.styles / sheet).is_file():
+            diagnostics.error(project.styles / sheet, None, "styles-missing",
+                              "the stylesheet is missing (every project has styles/"
+                              f"{', styles/'.join(STYLESHEETS)})")
     diagnostics.raise_if_any()
     assert manuscript is not None
     chosen = languages or manuscript.config.languages

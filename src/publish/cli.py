@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from publish import __version__
-from publish.diagnostics import BuildFailed
+from publish.diagnostics import BuildFailed, Diagnostic
+from publish.files import write_whole
 from publish.sync import exchange, report
 from publish.sync.session import open_session
 
@@ -157,14 +158,17 @@ def _run_accept(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     session = open_session(root / "manuscript")
-    (lang,) = session.targets if not args.lang else args.lang[:1]
-    chapters = session.status([lang], args.chapter)
+    langs = args.lang or session.targets
+    if len(langs) != 1:
+        raise BuildFailed([Diagnostic(
+            Path("--lang"), None, "unknown-language",
+            f"name the one translation to export ({', '.join(session.targets) or 'none'})")])
+    chapters = session.status(langs, args.chapter)
     ext = "po" if args.format == "po" else "xlf"
     output = Path(args.output) if args.output else \
-        root / "build" / "sync" / f"{session.config.id}-{lang}.{ext}"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(exchange.export(chapters, args.format, root, session.config.id,
-                                       session.config.published))
+        root / "build" / "sync" / f"{session.config.id}-{langs[0]}.{ext}"
+    write_whole(output, exchange.export(chapters, args.format, root, session.config.id,
+                                        session.config.published))
     print(_shown(output))
     return 0
 

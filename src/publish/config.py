@@ -111,6 +111,16 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         diagnostics.error(path, source.line_of("print.pdf-x"), "config-value",
                           f"pdf-x must be one of {', '.join(PDF_X)}, "
                           f"not {config.print.pdf_x!r}")
+    profile = Path(config.print.icc_profile)
+    if not profile.is_absolute() or not profile.is_file():
+        diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
+                          f"icc-profile {config.print.icc_profile!r} must be the absolute "
+                          "path of an ICC profile file (Debian's libgs-common installs the "
+                          "default)")
+    if not re.fullmatch(r"[\w][\w .-]*", config.print.font):
+        diagnostics.error(path, source.line_of("print.font"), "config-value",
+                          f"font {config.print.font!r} must be a font family name: letters, "
+                          "digits, spaces, dots and hyphens")
     if not 0 <= config.print.bleed <= 10:
         diagnostics.error(path, source.line_of("print.bleed"), "config-value",
                           f"bleed must be between 0 and 10 mm, not {config.print.bleed:g}")

@@ -25,7 +25,7 @@ SUMMARY = ("A book of text with headings, a table of contents, notes linked both
 def labels(lang: str) -> Labels:
     _ = _translations(lang).gettext
     return Labels(
-        contents=_("Contents"), notes=_("Notes"), chronology=_("Chronology"),
+        contents=_("Contents"), chronology=_("Chronology"),
         information_as_of=_("The information in this book runs to {date}."),
         published=_("Published"), rights=_("Rights"), identifier=_("Identifier"),
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),

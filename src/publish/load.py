@@ -65,7 +65,11 @@ class Manuscript:
 
 
 ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
-HEADING_ID = re.compile(r"\{[^}]*#([A-Za-z][\w.-]*)[^}]*\}$")
+HEADING_ID = re.compile(r"\{[^}]*#([\w.-]+)[^}]*\}$")
+VALID_ID = re.compile(r"[A-Za-z][\w.-]*")
+RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "imprint", "nav",
+                "toc", "page-list", "style", "images"}
+"""Ids and file names of the pages publish makes itself; page-N marks printed pages."""
 FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -125,6 +129,15 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
                               "'{#youth}', the same in every language")
             continue
         heading_id = found.group(1)
+        if not VALID_ID.fullmatch(heading_id):
+            diagnostics.error(source.path, number, "heading-id",
+                              f"the id #{heading_id} must start with a letter")
+            continue
+        if heading_id in RESERVED_IDS or heading_id.startswith("page-"):
+            diagnostics.error(source.path, number, "heading-id",
+                              f"the id #{heading_id} is taken by a page publish makes "
+                              "itself: choose another")
+            continue
         if heading_id in seen_ids:
             other, other_line = seen_ids[heading_id]
             diagnostics.error(source.path, number, "duplicate-id",

@@ -78,7 +78,6 @@ class Labels:
     """Words the book's own pages need, in the edition's language."""
 
     contents: str
-    notes: str
     chronology: str
     information_as_of: str
     """A sentence with `{date}` where the date goes."""
@@ -128,6 +127,12 @@ class Book:
     @property
     def authors(self) -> list[Contributor]:
         return [c for c in self.contributors if c.role == "aut"]
+
+    @property
+    def author_names(self) -> str:
+        """The authors as a title page or a catalogue lists them; empty for a book
+        with editors only."""
+        return ", ".join(a.name for a in self.authors)
 
 
 def identifier(book: Book, fmt: str) -> str:

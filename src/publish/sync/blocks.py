@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from publish.load import ATX_HEADING, FENCE, HEADING_ID
+
 
 class Kind(Enum):
     HEADING = "heading"
@@ -51,10 +53,8 @@ class Chapter:
     """Footnote definitions, wherever they stand; they pair by label."""
 
 
-HEADING = re.compile(r"^(#{1,6})\s+.*?\{[^}]*#([\w.-]+)[^}]*\}\s*$")
 NOTE = re.compile(r"^\[\^([^\]]+)\]:")
 ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s+")
-FENCE = re.compile(r"^\s*(```|~~~)")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
@@ -83,8 +83,8 @@ def split(text: str) -> Chapter:
 
 def _block(lines: list[str], start: int) -> tuple[Block, int]:
     first = lines[start]
-    if heading := HEADING.match(first):
-        return Block(Kind.HEADING, first, start + 1, start + 2, heading[2]), start + 1
+    if heading_id := _heading_id(first):
+        return Block(Kind.HEADING, first, start + 1, start + 2, heading_id), start + 1
     if FENCE.match(first):
         end = start + 1
         while end < len(lines) and not FENCE.match(lines[end]):
@@ -110,6 +110,13 @@ def _block(lines: list[str], start: int) -> tuple[Block, int]:
     return _make(Kind.PARAGRAPH, lines, start, end), end
 
 
+def _heading_id(line: str) -> str | None:
+    """The id of a heading line, read as the loader reads it."""
+    heading = ATX_HEADING.match(line)
+    found = HEADING_ID.search(heading.group(2)) if heading else None
+    return found.group(1) if found else None
+
+
 def _continued(lines: list[str], start: int, indented_only: bool) -> int:
     """Where a block that began before `start` ends: at a blank line, or at a line
     that starts a block of its own."""
@@ -119,7 +126,7 @@ def _continued(lines: list[str], start: int, indented_only: bool) -> int:
         indented = line.startswith(("    ", "\t"))
         if indented_only and not indented:
             break
-        if not indented and (HEADING.match(line) or NOTE.match(line) or ITEM.match(line)
+        if not indented and (_heading_id(line) or NOTE.match(line) or ITEM.match(line)
                              or FENCE.match(line)):
             break
         end += 1

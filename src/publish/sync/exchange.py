@@ -16,6 +16,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from lxml import etree
 
 from publish.diagnostics import BuildFailed, Diagnostic
+from publish.files import write_whole
 from publish.sync.blocks import Kind
 from publish.sync.status import ChapterStatus, PairStatus, State
 
@@ -206,9 +207,7 @@ def apply(chapters: list[ChapterStatus], translations: list[Translation],
             lines[start:end] = new.split("\n")
         updated = "\n".join(lines)
         if updated != text:
-            partial = target_path.with_name(f".{target_path.name}.partial")
-            partial.write_text(updated, encoding="utf-8")
-            partial.replace(target_path)
+            write_whole(target_path, updated.encode("utf-8"))
             changed.append(target_path)
     return changed
 

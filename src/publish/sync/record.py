@@ -12,6 +12,7 @@ from typing import Any
 import tomli_w
 
 from publish.diagnostics import BuildFailed, Diagnostic
+from publish.files import write_whole
 
 HEADER = """\
 # What both languages said when a translator last confirmed each pair of blocks.
@@ -51,9 +52,7 @@ class Record:
             for lang, chapters in sorted(self.entries.items())
         }
         text = HEADER + tomli_w.dumps(data, multiline_strings=True)
-        partial = self.path.with_name(f".{self.path.name}.partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(self.path)
+        write_whole(self.path, text.encode("utf-8"))
 
 
 def load_record(path: Path, source_lang: str) -> Record:
@@ -68,10 +67,18 @@ def load_record(path: Path, source_lang: str) -> Record:
         for chapter, items in chapters.items():
             try:
                 entries.setdefault(lang, {})[chapter] = [
-                    Confirmed(item["id"], item[source_lang], item[lang]) for item in items]
-            except (KeyError, TypeError):
+                    Confirmed(*(_text(item[key]) for key in ("id", source_lang, lang)))
+                    for item in items]
+            except (KeyError, TypeError, AttributeError):
                 raise BuildFailed([Diagnostic(
                     path, None, "sync-record",
-                    f"an entry of {lang}.{chapter} lacks id, {source_lang} or {lang}")]) from None
+                    f"every entry of {lang}.{chapter} needs the strings id, {source_lang} "
+                    f"and {lang}")]) from None
     return Record(path, source_lang, entries)
 
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value

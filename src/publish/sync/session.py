@@ -46,17 +46,25 @@ class SyncSession:
         """Confirm the pairs `targets` name (chapter, chapter:section or
         chapter:pair-id; all of them if none); return how many changed."""
         changed = 0
+        matched: set[str] = set()
         for chapter in self.status(langs):
             confirmed = {c.id: c for c in self.record.chapter(chapter.target_lang, chapter.name)}
             for pair in chapter.pairs:
                 if pair.source is None or pair.target is None:
                     continue
-                if not _chosen(chapter.name, pair.id, targets):
+                chosen_by = _chosen(chapter.name, pair.id, targets)
+                if chosen_by is None:
                     continue
+                matched.add(chosen_by)
                 if pair.state is not State.IN_SYNC or pair.id not in confirmed:
                     changed += 1
                 confirmed[pair.id] = Confirmed(pair.id, pair.source.text, pair.target.text)
             self.record.replace(chapter.target_lang, chapter.name, list(confirmed.values()))
+        unmatched = [t for t in targets if t not in matched]
+        if unmatched:
+            raise BuildFailed([Diagnostic(self.folder / "sync.toml", None, "unknown-pair",
+                                          f"nothing to confirm matches {t!r}")
+                               for t in unmatched])
         self.record.save()
         return changed
 
@@ -81,16 +89,17 @@ class SyncSession:
         return chosen
 
 
-def _chosen(chapter: str, pair_id: str, targets: list[str]) -> bool:
+def _chosen(chapter: str, pair_id: str, targets: list[str]) -> str | None:
+    """The target that names this pair ("" when all are chosen), or None."""
     if not targets:
-        return True
+        return ""
     for target in targets:
         name, _, part = target.removesuffix(".md").partition(":")
         if name != chapter:
             continue
         if not part or part == pair_id or pair_id.rsplit("_", 1)[0] == part:
-            return True
-    return False
+            return target
+    return None
 
 
 def open_session(folder: Path) -> SyncSession:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from publish.diagnostics import BuildFailed, Diagnostic
 from publish.sync.align import Pair, align, anchors
 from publish.sync.blocks import Block, Chapter, Section, split
 from publish.sync.record import Confirmed
@@ -107,7 +108,14 @@ def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
 
 
 def _split(path: Path) -> Chapter:
-    return split(path.read_text(encoding="utf-8")) if path.exists() else Chapter([], [])
+    if not path.exists():
+        return Chapter([], [])
+    try:
+        return split(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[:error.start].count(b"\n") + 1
+        raise BuildFailed([Diagnostic(path, line, "encoding",
+                                      "the file is not valid UTF-8")]) from None
 
 
 def _sections(source: Chapter,

@@ -112,7 +112,7 @@ def _setup(book: Book, sheet: Geometry) -> str:
 
 
 def _document(book: Book, sheet: Geometry) -> str:
-    authors = ", ".join(a.name for a in book.authors)
+    authors = book.author_names
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}'
         f"</head><body>{_back(book)}{_spine(book, sheet)}{_front(book, authors)}"
@@ -133,7 +133,7 @@ def _back(book: Book) -> str:
 def _spine(book: Book, sheet: Geometry) -> str:
     if sheet.spine_text is None:
         return '<section class="spine"></section>'
-    authors = ", ".join(a.name for a in book.authors)
+    authors = book.author_names
     return ('<section class="spine"><div class="spine-text">'
             f'<span class="spine-title">{escape(book.title)}</span>'
             f'<span class="spine-author">{escape(authors)}</span></div></section>')

@@ -23,7 +23,7 @@ def render(book: Book) -> bytes:
     draw = ImageDraw.Draw(picture)
     width, height = SIZE
     margin = 140
-    authors = ", ".join(a.name for a in book.authors)
+    authors = book.author_names
     y = 260
     y = _paragraph(draw, authors, _face(book.print.font, "Regular", 64), margin, y, width) + 260
     draw.rectangle((margin, y, margin + 220, y + 10), fill=ACCENT)

@@ -99,9 +99,8 @@ def _document(book: Book, title: str, body: str, kind: str) -> str:
 
 
 def _cover_body(book: Book) -> str:
-    authors = ", ".join(a.name for a in book.authors)
-    alt = escape(f"{book.title}. {book.subtitle}. {authors}" if book.subtitle
-                 else f"{book.title}. {authors}")
+    alt = escape(". ".join(part for part in (book.title, book.subtitle, book.author_names)
+                           if part))
     return (f'<section class="cover" epub:type="cover">'
             f'<img role="doc-cover" src="images/cover.png" alt="{alt}"/></section>')
 

@@ -23,10 +23,10 @@ def title_page(book: Book) -> str:
 def imprint(book: Book, fmt: str) -> str:
     labels = book.labels
     full_title = escape(book.title + (f". {book.subtitle}" if book.subtitle else ""))
-    authors = escape(", ".join(a.name for a in book.authors))
+    authors = escape(f"{book.author_names}. ") if book.authors else ""
     return (
         '<section class="imprint">'
-        f'<p class="imprint-title">{authors}. {full_title}</p>'
+        f'<p class="imprint-title">{authors}{full_title}</p>'
         f'<p>{escape(labels.published)}: {escape(book.published_text)}. '
         f'{escape(book.publisher)}</p>'
         f'<p>{escape(labels.rights)}: {escape(book.rights)}</p>'

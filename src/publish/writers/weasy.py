@@ -56,7 +56,7 @@ class Rendered:
 def head(book: Book) -> str:
     """The document's metadata, which WeasyPrint writes into the PDF; its dates are
     the publication date, so the file does not change from build to build."""
-    authors = ", ".join(a.name for a in book.authors)
+    authors = book.author_names
     published = book.published.isoformat()
     return (
         f'<meta charset="utf-8"/><title>{escape(book.title)}</title>'
@@ -136,7 +136,7 @@ def finish_for_press(pdf: Path, bleed: float) -> None:
         resources: Any = page["/Resources"]
         for drawing in (resources.get("/XObject") or {}).values():
             stream = drawing.get_object()
-            if stream.indirect_reference in done:
+            if stream.indirect_reference in done or stream.get("/Subtype") == "/Image":
                 continue
             done.add(stream.indirect_reference)
             data = stream.get_data()
