@@ -91,19 +91,38 @@ def test_no_file_outside_the_project(scratch_book: Path, tmp_path: Path) -> None
     assert str(outside) in str(failure.value)
 
 
-def test_images_inside_the_manuscript_are_used(scratch_book: Path, tmp_path: Path) -> None:
+def _png(grey: int) -> bytes:
+    """A one-pixel grey PNG."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data)))
 
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(bytes([0, grey]))) + chunk(b"IEND", b""))
+
+
+def test_images_inside_the_manuscript_are_used(scratch_book: Path, tmp_path: Path) -> None:
+    png = _png(0x80)
     (scratch_book / "manuscript" / "en" / "dot.png").write_bytes(png)
     chapter = scratch_book / "manuscript" / "en" / "02-second.md"
     chapter.write_text(chapter.read_text() + "\n![A grey dot](dot.png)\n")
     epub, pdf = build(Project(scratch_book), ["en"], ["epub", "pdf"], tmp_path / "out")
     with zipfile.ZipFile(epub) as archive:
-        assert archive.read("EPUB/images/dot.png") == png
-        assert b'src="images/dot.png"' in archive.read("EPUB/second.xhtml")
+        assert archive.read("EPUB/images/en-dot.png") == png
+        assert b'src="images/en-dot.png"' in archive.read("EPUB/second.xhtml")
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     assert len({image.name for page in PdfReader(pdf).pages for image in page.images}) == 1
+
+
+def test_images_of_the_same_name_in_two_folders_stay_two(scratch_book: Path,
+                                                         tmp_path: Path) -> None:
+    for folder, grey in (("en", 0x20), ("en/plates", 0xE0)):
+        (scratch_book / "manuscript" / folder).mkdir(exist_ok=True)
+        (scratch_book / "manuscript" / folder / "map.png").write_bytes(_png(grey))
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A dark map](map.png)\n\n"
+                       "![A light map](plates/map.png)\n")
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        assert archive.read("EPUB/images/en-map.png") == _png(0x20)
+        assert archive.read("EPUB/images/en-plates-map.png") == _png(0xE0)

@@ -60,7 +60,8 @@ class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    images: list[Path] = field(default_factory=list)
+    images: dict[str, Path] = field(default_factory=dict)
+    """The images by their name inside the book (`images/<name>`)."""
     findings: list[Finding] = field(default_factory=list)
     _seen: dict[str, int] = field(default_factory=dict)
 
@@ -254,8 +255,11 @@ class _Collector(Treeprocessor):
         elif not path.is_file():
             problem("image-missing", f"image {src!r} does not exist")
         else:
-            self.result.images.append(path)
-            image.set("src", f"images/{path.name}")
+            # Named by their place in the manuscript, so that en/map.png and
+            # be/map.png stay two pictures.
+            name = "-".join(path.relative_to(self.image_root.resolve()).parts)
+            self.result.images[name] = path
+            image.set("src", f"images/{name}")
         if not image.get("alt"):
             problem("image-alt", f"image {src!r} has no alternative text: write it in ![...]")
 

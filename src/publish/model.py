@@ -40,7 +40,8 @@ class Chapter:
     """The chapter as an XHTML fragment, its title heading included."""
     sections: list[Section]
     """The headings below the title, in order."""
-    images: list[Path] = field(default_factory=list)
+    images: dict[str, Path] = field(default_factory=dict)
+    """The images by their name inside the book: `images/<name>` in the body."""
     events: list[Event] = field(default_factory=list)
 
 

@@ -87,8 +87,7 @@ def _setup(book: Book, sheet: Geometry) -> str:
     """What the configuration and the page count decide, ahead of the stylesheet."""
     settings = book.print
     rules = [
-        f'@color-profile device-cmyk {{ src: url("{Path(settings.icc_profile).as_uri()}"); '
-        "components: cyan, magenta, yellow, black; }",
+        weasy.cmyk_profile(book),
         f"@page {{ size: {_mm(sheet.width)} {_mm(sheet.trim_height)}; margin: 0; "
         f"bleed: {_mm(settings.bleed)}; }}",
         f'html {{ font-family: "{settings.font}"; color: {INK}; }}',

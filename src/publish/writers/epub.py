@@ -61,9 +61,10 @@ def write_epub(book: Book, styles: Path, target: Path, modified: datetime.dateti
                      _chapter_body(c, [b for b in book.page_breaks if b.chapter == c.id]),
                      "bodymatter")
                 for c in book.chapters]
-    for number, image in enumerate(sorted({i for c in book.chapters for i in c.images})):
-        doc.add_item(epub.EpubImage(uid=f"image-{number}", file_name=f"images/{image.name}",
-                                    content=image.read_bytes()))
+    images = {name: path for c in book.chapters for name, path in c.images.items()}
+    for number, (name, path) in enumerate(sorted(images.items())):
+        doc.add_item(epub.EpubImage(uid=f"image-{number}", file_name=f"images/{name}",
+                                    content=path.read_bytes()))
 
     doc.toc = [_toc_entry(c) for c in book.chapters]
     back = []

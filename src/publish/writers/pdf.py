@@ -68,11 +68,9 @@ def _page_setup(book: Book, edition: Edition) -> str:
     settings = book.print
     rules = [f'html {{ font-family: "{settings.font}" }}']
     if edition == "press":
-        profile = Path(settings.icc_profile).as_uri()
         marks = " marks: crop;" if settings.crop_marks else ""
         rules += [
-            f'@color-profile device-cmyk {{ src: url("{profile}"); '
-            "components: cyan, magenta, yellow, black; }",
+            weasy.cmyk_profile(book),
             f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm; "
             f"bleed: {settings.bleed}mm;{marks} }}",
             ":root { --ink: device-cmyk(0 0 0 1); }",
@@ -114,8 +112,7 @@ def _contents(book: Book) -> str:
 def _chapter(chapter: Chapter, edition: Edition, first: bool) -> str:
     root = blocks.parse(chapter.body)
     for image in root.iter(f"{{{XHTML}}}img"):
-        path = next((i for i in chapter.images if f"images/{i.name}" == image.get("src")),
-                    None)
+        path = chapter.images.get((image.get("src") or "").removeprefix("images/"))
         if path is not None:
             image.set("src", path.as_uri())
     if edition == "press":

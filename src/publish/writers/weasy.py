@@ -53,6 +53,14 @@ class Rendered:
     `blocks.counted` counts them); None for a page without such text."""
 
 
+def cmyk_profile(book: Book) -> str:
+    """The CSS that makes the configured ICC profile the press's CMYK colour space,
+    which WeasyPrint writes as the PDF/X output intent."""
+    profile = Path(book.print.icc_profile).as_uri()
+    return (f'@color-profile device-cmyk {{ src: url("{profile}"); '
+            "components: cyan, magenta, yellow, black; }")
+
+
 def head(book: Book) -> str:
     """The document's metadata, which WeasyPrint writes into the PDF; its dates are
     the publication date, so the file does not change from build to build."""
