@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from publish.build import FILE_NAMES, Project, build
 
@@ -90,6 +93,27 @@ def embedded_fonts(pdf: Path) -> dict[str, bool]:
                              check=True).stdout
     rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
     return {row[0].split("+")[-1]: row[-5] == "yes" for row in rows}
+
+
+def assert_pdf_x_in_cmyk(pdf: Path) -> None:
+    """The PDF declares PDF/X-3 and prints to a CMYK output intent."""
+    reader = PdfReader(pdf)
+    info: Any = reader.trailer["/Info"]
+    assert info["/GTS_PDFXVersion"] == "PDF/X-3:2003"
+    intents: Any = reader.root_object["/OutputIntents"]
+    (intent,) = [i.get_object() for i in intents]
+    assert intent["/S"] == "/GTS_PDFX"
+    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+
+
+def rewritten_epub(source: Path, target: Path,
+                   change: Callable[[str, bytes], bytes]) -> Path:
+    """A copy of an EPUB with each entry passed through `change(name, data)`, to
+    show that a checker notices what the change breaks."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as out:
+        for info in original.infolist():
+            out.writestr(info, change(info.filename, original.read(info)))
+    return target
 
 
 def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -22,7 +22,7 @@ from publish.load import load_manuscript
 from publish.model import Book
 from publish.writers import ean13
 from publish.writers.cover import geometry, write_cover
-from tests.conftest import ROOT, copy_book, embedded_fonts, require
+from tests.conftest import ROOT, assert_pdf_x_in_cmyk, copy_book, embedded_fonts, require
 
 MM = 72 / 25.4
 ISBN = "978-0-306-40615-7"
@@ -150,13 +150,9 @@ def _painted_text(page: Any) -> list[tuple[float, ...]]:
 
 @pytest.mark.parametrize("lang", ["be", "en"])
 def test_cover_is_pdf_x_in_cmyk(cover: Cover, lang: str) -> None:
-    reader = PdfReader(cover(lang, 120, ISBN))
-    info: Any = reader.trailer["/Info"]
-    assert info["/GTS_PDFXVersion"] == "PDF/X-3:2003"
-    intents: Any = reader.root_object["/OutputIntents"]
-    (intent,) = [i.get_object() for i in intents]
-    assert intent["/S"] == "/GTS_PDFX"
-    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+    pdf = cover(lang, 120, ISBN)
+    assert_pdf_x_in_cmyk(pdf)
+    reader = PdfReader(pdf)
     (page,) = reader.pages
     streams = list(_streams(ContentStream(page.get_contents(), None), page["/Resources"]))
     assert len(streams) > 1, "the bar code's digits are forms: they are checked too"

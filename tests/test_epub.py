@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from publish.build import Project, build
-from tests.conftest import Built, require
+from tests.conftest import Built, require, rewritten_epub
 
 OPF = "EPUB/content.opf"
 
@@ -40,14 +40,10 @@ def test_epubcheck_finds_nothing(any_book: Built, lang: str, tmp_path: Path) -> 
 
 
 def test_epubcheck_does_report_a_broken_epub(minimal: Built, tmp_path: Path) -> None:
-    broken = tmp_path / "broken.epub"
-    with zipfile.ZipFile(minimal.edition("en", "epub")) as source, \
-            zipfile.ZipFile(broken, "w") as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == OPF:
-                data = data.replace(b"<dc:language>en</dc:language>", b"")
-            out.writestr(info, data)
+    broken = rewritten_epub(
+        minimal.edition("en", "epub"), tmp_path / "broken.epub",
+        lambda name, data: data.replace(b"<dc:language>en</dc:language>", b"")
+        if name == OPF else data)
     assert _epubcheck(broken, tmp_path / "report.json")["error"] > 0
 
 
