@@ -9,7 +9,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from publish.build import FILE_NAMES, Project, build
+from publish.writers.typesetting import Report
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -48,6 +49,8 @@ class Built:
     project: Path
     out: Path
     book_id: str
+    typesetting: dict[tuple[str, str], Report] = field(default_factory=dict)
+    """The typesetting report of each PDF edition, by language and format."""
 
     def edition(self, lang: str, fmt: str) -> Path:
         return self.out / lang / FILE_NAMES[fmt].format(id=self.book_id)
@@ -62,8 +65,10 @@ def copy_book(source: Path, target: Path) -> Path:
 
 
 def _build(project: Path, out: Path, book_id: str) -> Built:
-    build(Project(project), out=out)
-    return Built(project, out, book_id)
+    built = Built(project, out, book_id)
+    build(Project(project), out=out,
+          typeset=lambda lang, fmt, report: built.typesetting.update({(lang, fmt): report}))
+    return built
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +76,15 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The small fixture book in tests/books/minimal, built into every edition."""
     base = tmp_path_factory.mktemp("minimal")
     return _build(copy_book(BOOKS / "minimal", base / "project"), base / "out", "minimal")
+
+
+@pytest.fixture(scope="session")
+def typeset_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture book in tests/books/typesetting: paragraphs that trouble the line
+    breaker (a date after a one-letter word), built into every edition."""
+    base = tmp_path_factory.mktemp("typesetting")
+    return _build(copy_book(BOOKS / "typesetting", base / "project"), base / "out",
+                  "typesetting")
 
 
 @pytest.fixture(scope="session")

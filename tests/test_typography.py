@@ -57,15 +57,33 @@ def test_number_binds_to_the_word_it_counts() -> None:
 
 def test_belarusian_markup_end_to_end() -> None:
     html = _html('Ён "*вельмі*" рады --- у {date:loc}`1988-10`.', "be")
-    assert (f'Ён «<em>вельмі</em>» рады{NBSP}— у{NBSP}'
+    assert (f'Ён «<em>вельмі</em>» рады{NBSP}— у'
             # the date's full stop ends the sentence too: no second one
-            '<time datetime="1988-10">кастрычніку 1988\u00a0г.</time></p>') in html
+            f'<time datetime="1988-10">{NBSP}кастрычніку 1988\u00a0г.</time></p>') in html
+
+
+def test_a_no_break_space_before_an_element_goes_inside_it() -> None:
+    runs = typography.keep_inside(["пакінуў у\u00a0", "жніўні", " і\u00a0", "потым"],
+                                  [False, True, False, False])
+    assert runs == ["пакінуў у", "\u00a0жніўні", " і\u00a0", "потым"]
+
+
+def test_the_names_of_the_word_list_are_marked_not_to_be_hyphenated() -> None:
+    html = render_chapter("# T {#t}\n\nУ Бяляцкага і *Бяляцкі* `Бяляцкі`.\n", "be", Path("t.md"),
+                          Path("."), frozenset({"Бяляцкі", "Бяляцкага"})).html
+    assert ('У<span class="name">\u00a0Бяляцкага</span> і<em><span class="name">\u00a0'
+            'Бяляцкі</span></em> <code>Бяляцкі</code>.') in html
+
+
+def test_a_day_stays_with_its_month() -> None:
+    assert ">25\u00a0верасня 1962\u00a0г.<" in _html("{date}`1962-09-25`", "be")
+    assert ">September\u00a025, 1962<" in _html("{date}`1962-09-25`", "en")
 
 
 def test_a_date_opening_a_sentence_takes_a_capital() -> None:
     html = _html("Першае. {date}`1988-10` быў цяжкім, а {date}`1989-05` лягчэйшым.", "be")
     assert ">Кастрычнік 1988\u00a0г.</time> быў" in html
-    assert ">май 1989\u00a0г.</time> лягчэйшым" in html
+    assert ">\u00a0май 1989\u00a0г.</time> лягчэйшым" in html
 
 
 def test_chronology_sentence_ends_with_a_date_that_ends_it() -> None:

@@ -41,7 +41,7 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
     chapters = []
     for chapter_file in source.chapters:
         rendered = render_chapter(chapter_file.text, source.lang, chapter_file.path,
-                                  manuscript.folder)
+                                  manuscript.folder, source.names)
         for finding in rendered.findings:
             diagnostics.error(chapter_file.path,
                               chapter_file.line_of(finding.needle, finding.nth),

@@ -22,6 +22,7 @@ from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
+from publish.writers import typesetting
 from publish.writers.cover import write_cover
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
@@ -35,6 +36,8 @@ FILE_NAMES = {"epub": "{id}.epub", "pdf": "{id}.pdf", "cover": "{id}-cover.pdf",
               "screen": "{id}-screen.pdf"}
 
 Progress = Callable[[str], None]
+Typeset = Callable[[str, str, typesetting.Report], None]
+"""Told the language, format and typesetting report of each PDF edition laid out."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,10 @@ class Project:
 def build(project: Project, languages: list[str] | None = None,
           formats: list[str] | None = None, out: Path | None = None,
           progress: Progress = lambda step: None,
-          warn: Callable[[Diagnostic], None] = lambda problem: None) -> list[Path]:
+          warn: Callable[[Diagnostic], None] = lambda problem: None,
+          typeset: Typeset = lambda lang, fmt, report: None) -> list[Path]:
     """Build the chosen editions (all by default); return the files written.
+    `typeset` is told the typesetting report of each PDF edition laid out.
 
     Every edition is written to a temporary file first; only when all of them are
     complete do they replace the previous ones, so a failure leaves `build/` as it was.
@@ -103,7 +108,8 @@ def build(project: Project, languages: list[str] | None = None,
                 target = targets.get((book.lang, fmt))
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
                 try:
-                    book = _write(book, fmt, project, partial, modified, manuscript, warn)
+                    book = _write(book, fmt, project, partial, modified, manuscript, warn,
+                                  typeset)
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
     return list(targets.values())
@@ -111,7 +117,7 @@ def build(project: Project, languages: list[str] | None = None,
 
 def _write(book: Book, fmt: str, project: Project, partial: Path,
            modified: datetime.datetime, manuscript: Manuscript,
-           warn: Callable[[Diagnostic], None]) -> Book:
+           warn: Callable[[Diagnostic], None], typeset: Typeset) -> Book:
     """Write one edition; return the book as the next editions need it."""
     if fmt == "epub":
         write_epub(book, project.styles, partial, modified)
@@ -127,6 +133,7 @@ def _write(book: Book, fmt: str, project: Project, partial: Path,
         warn(Diagnostic(path, line, "low-resolution",
                         f"image {image.name!r} prints at {ppi} ppi in the {book.lang} "
                         f"{fmt} edition; the press asks for {PRESS_PPI} or more"))
+    typeset(book.lang, fmt, typesetting.report(rendered.lines))
     if fmt == "pdf":
         return dataclasses.replace(book, page_breaks=page_breaks(book, rendered),
                                    print_pages=rendered.pages)

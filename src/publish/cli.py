@@ -81,7 +81,9 @@ def _run_build(args: argparse.Namespace) -> int:
     project = Project(Path(args.project).resolve())
     written = build(project, _list(args.lang), _list(args.format),
                     Path(args.out).resolve() if args.out else None, _progress(),
-                    lambda problem: print(problem.format(Path.cwd()), file=sys.stderr))
+                    lambda problem: print(problem.format(Path.cwd()), file=sys.stderr),
+                    lambda lang, fmt, report: print(f"typesetting {lang} {fmt}: {report.summary()}",
+                                                    file=sys.stderr))
     for path in written:
         print(_shown(path))
     return 0

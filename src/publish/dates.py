@@ -138,8 +138,12 @@ def format_date_value(value: DateValue, locale: str, style: str = "long",
 def _book_spaces(text: str) -> str:
     """CLDR sets ranges with thin spaces and "г." after a narrow no-break space; most
     book faces (PT Serif among them) have neither glyph. Close ranges up, as English
-    and Belarusian book typography does anyway, and use a plain no-break space."""
-    return text.replace("\u2009", "").replace("\u202f", "\u00a0")
+    and Belarusian book typography does anyway, and use a plain no-break space.
+    A day stays on the line of its month ("8 снежня", "December 8"): CLDR puts an
+    ordinary space between them."""
+    text = text.replace("\u2009", "").replace("\u202f", "\u00a0")
+    text = re.sub(r"(?<![\d.])(\d{1,2}) (?=[^\W\d])", "\\1\u00a0", text)
+    return re.sub(r"(?<=[^\W\d]) (\d{1,2})(?!\d)", "\u00a0\\1", text)
 
 
 def _skeleton(precision: Precision, style: str) -> str:

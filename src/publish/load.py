@@ -46,6 +46,9 @@ class LanguageSource:
     lang: str
     config: LanguageConfig
     chapters: list[SourceFile]
+    names: frozenset[str] = frozenset()
+    """The names of the book's word list (`<lang>/words.txt`, the words of it that
+    begin with a capital), which the editions never hyphenate."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "impri
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
 FENCE = re.compile(r"^\s*(```|~~~)")
+WORD_LIST = "words.txt"
+"""Names and terms of the book, one a line: the spelling check's own words."""
 
 
 def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
@@ -82,8 +87,16 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
         config = load_language(folder / lang / "book.toml", diagnostics)
         chapters = _load_chapters(folder / lang, diagnostics)
         if config is not None:
-            languages[lang] = LanguageSource(lang, config, chapters)
+            languages[lang] = LanguageSource(lang, config, chapters,
+                                             _names(folder / lang / WORD_LIST))
     return Manuscript(folder, shared, languages)
+
+
+def _names(word_list: Path) -> frozenset[str]:
+    if not word_list.is_file():
+        return frozenset()
+    words = word_list.read_text(encoding="utf-8", errors="replace").split()
+    return frozenset(word for word in words if word[:1].isupper())
 
 
 def _load_chapters(folder: Path, diagnostics: Collector) -> list[SourceFile]:

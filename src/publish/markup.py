@@ -26,6 +26,9 @@ from publish.roles import ROLE_PATTERN, RoleError, render_role
 INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
                   "figcaption", "caption"}
 VERBATIM = {"code", "pre", "kbd", "samp", "script", "style"}
+UNITS = {"time", "data"}
+NAME_CLASS = "name"
+"""The class of a name the book's word list protects from hyphenation."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,16 @@ class Rendered:
         return nth
 
 
-def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path) -> Rendered:
-    """Render one chapter; `image_root` is the only folder images may come from."""
+def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
+                   names: frozenset[str] = frozenset()) -> Rendered:
+    """Render one chapter; `image_root` is the only folder images may come from;
+    `names` are never hyphenated."""
     result = Rendered(html="")
     md = markdown.Markdown(
         output_format="xhtml",
         extensions=[
             "footnotes", "tables", "attr_list",
-            _ProjectExtension(lang, chapter_file, image_root, result),
+            _ProjectExtension(lang, chapter_file, image_root, result, names),
         ],
         extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
     )
@@ -98,9 +103,10 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path) -
 
 class _ProjectExtension(Extension):
     def __init__(self, lang: str, chapter_file: Path, image_root: Path,
-                 result: Rendered) -> None:
+                 result: Rendered, names: frozenset[str]) -> None:
         super().__init__()
         self.lang = lang
+        self.names = names
         self.chapter_file = chapter_file
         self.image_root = image_root
         self.result = result
@@ -111,7 +117,7 @@ class _ProjectExtension(Extension):
         # Above links (160), which would read the brackets as link text.
         md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
         # Tree processors run from high to low priority: after inline (20), attr_list (8).
-        md.treeprocessors.register(_Typography(self.lang, md), "typography", 5)
+        md.treeprocessors.register(_Typography(self.lang, self.names, md), "typography", 5)
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
         md.treeprocessors.register(_PrefixNoteIds(md), "note-ids", 3)
@@ -163,22 +169,35 @@ class _ForeignPassage(InlineProcessor):
 
 
 class _Typography(Treeprocessor):
-    def __init__(self, lang: str, md: markdown.Markdown) -> None:
+    def __init__(self, lang: str, names: frozenset[str], md: markdown.Markdown) -> None:
         super().__init__(md)
         self.lang = lang
+        # Longest first, so that a name is not cut short by another it begins with.
+        self.names = re.compile(
+            "(?<!\\w)(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+            + ")(?!\\w)") if names else None
 
     def run(self, root: etree.Element) -> None:
-        for block in root.iter():
-            if block.tag in INLINE_CONTEXT:
-                slots = _text_slots(block)
-                runs = [getattr(owner, attr) for owner, attr in slots]
-                for (owner, attr), old, new in zip(slots, runs, typography.apply(runs, self.lang),
-                                                   strict=True):
-                    # Rendered dates and numbers are context for their neighbours
-                    # ("у" before a date binds to it) but are not changed themselves.
-                    if not isinstance(old, AtomicString):
-                        setattr(owner, attr, new)
-                _capitalise_sentence_starts(slots)
+        for block in [b for b in root.iter() if b.tag in INLINE_CONTEXT]:
+            slots = _text_slots(block)
+            runs = [getattr(owner, attr) for owner, attr in slots]
+            # Rendered dates and numbers are context for their neighbours
+            # ("у" before a date binds to it) but are not changed themselves.
+            for (owner, attr), old, new in zip(slots, runs, typography.apply(runs, self.lang),
+                                               strict=True):
+                if not isinstance(old, AtomicString):
+                    setattr(owner, attr, new)
+            _capitalise_sentence_starts(slots)
+            if self.names is not None:
+                _mark_names(block, self.names)
+            slots = _text_slots(block)
+            runs = [getattr(owner, attr) for owner, attr in slots]
+            opens = [n > 0 and attr == "text" for n, (_, attr) in enumerate(slots)]
+            for (owner, attr), old, new in zip(slots, runs, typography.keep_inside(runs, opens),
+                                               strict=True):
+                if new != old:
+                    setattr(owner, attr,
+                            AtomicString(new) if isinstance(old, AtomicString) else new)
         for number in root.iter("data"):
             if number.tail:
                 number.tail = typography.bind_after_number(number.tail)
@@ -200,6 +219,34 @@ def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
             value = AtomicString(value[:1].upper() + value[1:])
             owner.text = value
         before += value
+
+
+def _mark_names(block: etree.Element, names: re.Pattern[str]) -> None:
+    """Put each name of the book in a `<span class="name">`, which the editions do
+    not hyphenate (a reader stumbles on "Бяляц-кі" and on "Міхаі-ла" alike)."""
+
+    def split(text: str) -> tuple[str, list[etree.Element]]:
+        parts = names.split(text)
+        spans = []
+        for name, after in zip(parts[1::2], parts[2::2], strict=True):
+            span = etree.Element("span", {"class": NAME_CLASS})
+            span.text, span.tail = name, after or None
+            spans.append(span)
+        return parts[0], spans
+
+    def walk(element: etree.Element) -> None:
+        for child in list(element):
+            if child.tag not in VERBATIM | INLINE_CONTEXT | UNITS:
+                walk(child)
+            if child.tail and not isinstance(child.tail, AtomicString):
+                child.tail, spans = split(child.tail)
+                at = list(element).index(child) + 1
+                element[at:at] = spans
+        if element.text and not isinstance(element.text, AtomicString):
+            element.text, spans = split(element.text)
+            element[0:0] = spans
+
+    walk(block)
 
 
 def _text_slots(block: etree.Element) -> list[tuple[etree.Element, str]]:

@@ -58,6 +58,22 @@ def apply(runs: list[str], lang: str) -> list[str]:
     return result
 
 
+def keep_inside(runs: list[str], opens: list[bool]) -> list[str]:
+    """Move a no-break space that ends a run into the inline element that follows it
+    (`opens[i]`: run `i` is the first text of an element): "у<time> кастрычніку".
+
+    A no-break space directly before an inline element leaves the line breaker of
+    the PDF layout (WeasyPrint) without a break it can take, and it then breaks
+    words apart instead, leaving a lone fragment on a line. The same space at the
+    start of the element binds the same two words and breaks nothing.
+    """
+    runs = list(runs)
+    for i in range(len(runs) - 1):
+        if opens[i + 1] and runs[i].endswith(NBSP):
+            runs[i], runs[i + 1] = runs[i][:-1], NBSP + runs[i + 1]
+    return runs
+
+
 def bind_after_number(tail: str) -> str:
     """A number and the word it counts stay on one line: '1 052 days'."""
     return re.sub(r"^ (?=\w)", NBSP, tail)

@@ -9,6 +9,7 @@ by `styles/print.css`.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,7 @@ from typing import Literal
 from lxml import etree
 
 from publish.model import Book, Chapter, PageBreak, identifier
-from publish.writers import backmatter, blocks, frontmatter, weasy
+from publish.writers import backmatter, blocks, frontmatter, typesetting, weasy
 from publish.writers.blocks import XHTML
 
 BLOCK = "data-block"
@@ -37,11 +38,14 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
     options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
                else {"pdf_variant": "pdf/ua-1"})
     profile = [Path(book.print.icc_profile)] if edition == "press" else []
-    rendered = weasy.render(_document(book, edition), [_page_setup(book, edition),
-                                                   styles / "print.css"],
-                        allowed + profile, styles, target, book.print.font,
-                        min_ppi=PRESS_PPI if edition == "press" else 0, block_attribute=BLOCK,
-                        pdf_identifier=identifier(book, fmt).encode(), **options)
+    mender = typesetting.Mender(
+        lambda mends, trials: _document(book, edition, mends, trials))
+    rendered = weasy.render(_document(book, edition, {}, {}),
+                            [_page_setup(book, edition), styles / "print.css"],
+                            allowed + profile, styles, target, book.print.font,
+                            min_ppi=PRESS_PPI if edition == "press" else 0,
+                            block_attribute=BLOCK, revise=mender.revise,
+                            pdf_identifier=identifier(book, fmt).encode(), **options)
     if edition == "press":
         weasy.finish_for_press(target, book.print.bleed)
     return rendered
@@ -85,9 +89,15 @@ def _page_setup(book: Book, edition: Edition) -> str:
     return "\n".join(rules) + "\n"
 
 
-def _document(book: Book, edition: Edition) -> str:
-    chapters = "".join(_chapter(c, edition, first=(n == 0))
+def _document(book: Book, edition: Edition, mends: dict[str, str],
+              trials: dict[str, list[str]]) -> str:
+    """The whole edition as one HTML document; `mends` and `trials` are the
+    typesetting's (`typesetting.Document`)."""
+    chapters = "".join(_chapter(c, edition, n == 0, mends, trials)
                        for n, c in enumerate(book.chapters))
+    if trials:
+        return (f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
+                f'<body class="{edition}">{chapters}</body></html>')
     if book.chronology:
         chapters += backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
     return (
@@ -109,25 +119,62 @@ def _contents(book: Book) -> str:
             f"<ol>{entries}</ol></nav>")
 
 
-def _chapter(chapter: Chapter, edition: Edition, first: bool) -> str:
+def _chapter(chapter: Chapter, edition: Edition, first: bool, mends: dict[str, str],
+             trials: dict[str, list[str]]) -> str:
     root = blocks.parse(chapter.body)
     for image in root.iter(f"{{{XHTML}}}img"):
         path = chapter.images.get((image.get("src") or "").removeprefix("images/"))
         if path is not None:
             image.set("src", path.as_uri())
     if edition == "press":
-        _notes_at_foot(root)
+        _notes_at_foot(root, chapter.id)
     else:
         # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
         for backref in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
             backref.text = "^"
     for number, block in enumerate(blocks.text_blocks(root)):
         block.set(BLOCK, f"{chapter.id}/{number}")
+    _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
     return f'<section class="{classes}">{blocks.serialize(root)}</section>'
 
 
-def _notes_at_foot(root: etree._Element) -> None:
+def _mend(root: etree._Element, mends: dict[str, str], trials: dict[str, list[str]]) -> None:
+    """Set each mended paragraph in its variant, and lay out each paragraph on trial
+    again after itself, once per variant, as a copy that links and counts nothing."""
+    for block in list(root.iter(f"{{{XHTML}}}*")):
+        key = block.get(BLOCK)
+        if key in mends:
+            block.set("style", mends[key])
+        for number, css in reversed(list(enumerate(trials.get(key or "", [])))):
+            copy = deepcopy(block)
+            copy.set("style", css)
+            copy.tail = None
+            for element in copy.iter(f"{{{XHTML}}}*"):
+                element.attrib.pop("id", None)
+                if element.get(BLOCK) is not None:
+                    element.set(BLOCK, f"{element.get(BLOCK)}{typesetting.TRIAL}{number}"
+                                if element is copy else "")
+            block.addnext(copy)
+    if trials:
+        _keep_only(root, {key for key in trials})
+
+
+def _keep_only(root: etree._Element, keys: set[str]) -> None:
+    """Leave only the paragraphs on trial, their copies and what holds them: the
+    copies need their ancestors' measure and style, not the rest of the book."""
+    kept = set()
+    for element in root.iter(f"{{{XHTML}}}*"):
+        key = (element.get(BLOCK) or "").split(typesetting.TRIAL)[0]
+        if key in keys:
+            kept.update(element.iter())
+            kept.update(element.iterancestors())
+    for element in list(root.iter(f"{{{XHTML}}}*")):
+        if element not in kept and element.getparent() is not None:
+            element.getparent().remove(element)
+
+
+def _notes_at_foot(root: etree._Element, prefix: str) -> None:
     """Move each note from the list at the chapter's end to its reference, as a
     `float: footnote` element that WeasyPrint sets at the foot of the page."""
     notes = [item for item in root.iterfind(f".//{{{XHTML}}}li")
@@ -148,7 +195,8 @@ def _notes_at_foot(root: etree._Element) -> None:
             continue
         placed.add(target)
         item = notes[numbers[target] - 1]
-        note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote"})
+        note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote",
+                                                  BLOCK: f"{prefix}/note-{numbers[target]}"})
         for number, paragraph in enumerate(item.iterfind(f"{{{XHTML}}}p")):
             for backref in paragraph.iterfind(f"{{{XHTML}}}a[@class='footnote-backref']"):
                 blocks.remove(backref)

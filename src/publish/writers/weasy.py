@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
@@ -22,13 +22,17 @@ from urllib.request import url2pathname
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.line_break import create_layout, line_size
 from weasyprint.urls import URLFetcher
 
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book
 from publish.writers import blocks
+from publish.writers.typesetting import Line, Piece
 
 RGB_BLACK = re.compile(rb"(?<![\d.])0 0 0 (rg|RG)\b")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
 
 
@@ -51,6 +55,12 @@ class Rendered:
     """Per page, where its text begins: the value of the block attribute of the
     element, and how many characters of that element came before (as
     `blocks.counted` counts them); None for a page without such text."""
+    lines: list[Line]
+    """Every line of text as laid out, for the typesetting report."""
+
+
+Revise = Callable[[list[Line]], str | None]
+"""Given the lines of a layout, the document to lay out instead, or None to keep it."""
 
 
 def cmyk_profile(book: Book) -> str:
@@ -79,9 +89,10 @@ def head(book: Book) -> str:
 
 def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
            target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
-           **options: Any) -> Rendered:
+           revise: Revise = lambda lines: None, **options: Any) -> Rendered:
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
-    `font` is the only face the PDF may use; images should print at `min_ppi`."""
+    `font` is the only face the PDF may use; images should print at `min_ppi`;
+    `revise` sees the lines of each layout and may ask for another."""
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
     stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
     with _warnings_fail(stylesheet) as (warnings, notdef):
@@ -92,6 +103,11 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
                   for s in stylesheets]
         document = HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
             stylesheets=sheets, color_profiles=profiles)
+        lines = _lines(document, block_attribute)
+        while (again := revise(lines)) is not None:
+            document = HTML(string=again, base_url=str(base), url_fetcher=fetcher).render(
+                stylesheets=sheets, color_profiles=profiles)
+            lines = _lines(document, block_attribute)
         document.write_pdf(str(target), **options)
         if warnings:
             raise BuildFailed(warnings)
@@ -100,7 +116,68 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     if missing:
         raise MissingGlyphs(font, missing)
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
-                    _page_starts(document, block_attribute))
+                    _page_starts(document, block_attribute), lines)
+
+
+def _lines(document: Any, attribute: str) -> list[Line]:
+    """Every line box of the document's pages, running heads and folios left out."""
+    found: list[Line] = []
+    paragraphs: dict[int, int] = {}
+    spaces: dict[tuple[Any, ...], float] = {}
+
+    def visit(box: Any, page: int, owner: Any, block: str | None, flow: bool) -> None:
+        if isinstance(box, boxes.MarginBox):
+            return
+        if box.element_tag is not None:
+            owner = box.element
+            # An empty key marks text that no paragraph answers for.
+            block = (owner.get(attribute, block) or None) if attribute else block
+            if "footnote" in (owner.get("class") or "").split():
+                flow = False
+        if isinstance(box, boxes.LineBox):
+            pieces = tuple(_pieces(box, None, False))
+            if pieces:
+                paragraph = paragraphs.setdefault(id(owner), len(paragraphs))
+                indent = box.style["text_indent"]
+                running = owner is not None and owner.tag not in HEADINGS
+                found.append(Line(page, paragraph, block, pieces, _stretch(box, spaces),
+                                  running and box.style["hyphens"] != "none", flow,
+                                  f"{indent.value}{indent.unit or 'px'}"))
+            return
+        for child in getattr(box, "children", []):
+            visit(child, page, owner, block, flow)
+
+    for number, page in enumerate(document.pages):
+        visit(page._page_box, number, None, None, True)
+    return found
+
+
+def _pieces(box: Any, unit: int | None, number: bool) -> Iterator[Piece]:
+    if isinstance(box, boxes.TextBox):
+        yield Piece(box.text, unit, number)
+        return
+    if box.element_tag in ("time", "data"):
+        unit, number = id(box.element), box.element_tag == "data"
+    for child in getattr(box, "children", []):
+        if not isinstance(child, boxes.LineBox):
+            yield from _pieces(child, unit, number)
+
+
+def _stretch(line: Any, spaces: dict[tuple[Any, ...], float]) -> float:
+    """How wide the line's word spaces are, word spacing and justification included,
+    as a multiple of the width of a space in the text's face and size."""
+    for text in line.descendants():
+        added = getattr(text, "justification_spacing", 0)
+        if isinstance(text, boxes.TextBox) and added and (" " in text.text
+                                                           or "\u00a0" in text.text):
+            style = text.style
+            key = (tuple(style["font_family"]), style["font_size"], style["font_style"],
+                   style["font_weight"])
+            if key not in spaces:
+                layout = create_layout(" ", style, None, None, 0)
+                spaces[key] = line_size(layout.get_first_line()[0], style)[0]
+            return float((spaces[key] + style["word_spacing"] + added) / spaces[key])
+    return 1.0
 
 
 def _page_starts(document: Any, attribute: str) -> list[tuple[str, int] | None]:
