@@ -224,14 +224,17 @@ VARIANTS = (
     "word-spacing: -0.04em; letter-spacing: 0.01em",
     "hyphenate-limit-zone: 0",
     "hyphens: manual",
+    "letter-spacing: -0.025em; word-spacing: -0.04em",
+    "letter-spacing: 0.025em",
 )
 """What a typesetter changes in a paragraph to move its breaks: a little tracking,
 tighter word spaces, hyphenation allowed wherever it helps, or none at all."""
 FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final"}
 """What the build mends; loose lines and the share of hyphens are only reported, as a
 paragraph mended for them would often only trade one for the other."""
-ROUNDS = 1
-"""How many times the build mends: a second round finds little the first did not."""
+ROUNDS = 2
+"""How many times the build mends: the first round moves some page breaks, and the
+second mends the words those leave split across a turn."""
 TRIAL = "~"
 """Joins a paragraph's key and the number of a trial copy of it."""
 FAULT = 100
@@ -253,7 +256,12 @@ class Mender:
         self.rounds = ROUNDS
         self.mends: dict[str, str] = {}
         self.trials: dict[str, list[str]] = {}
-        self.lines_before: dict[str, int] = {}
+        self.turns: dict[str, int] = {}
+        """Per paragraph whose line ends a recto inside a word, which of its lines."""
+        self.lengths: dict[str, int] = {}
+        """Per paragraph that must change length to move a page break, its length."""
+        self.instead_of: dict[str, str] = {}
+        """... and the paragraph it changes length for, if that cannot mend itself."""
 
     def revise(self, lines: list[Line]) -> str | None:
         """The next document to lay out after `lines`, or None when done."""
@@ -265,14 +273,28 @@ class Mender:
             self._choose(by_block)
             self.trials = {}
             return self.document(self.mends, {})
+        finals = [final for final in _page_final_lines(lines)
+                  if final.page % 2 == 0 and final.hyphenated]
         faulty = {key: problems for key, problems in report(lines).offenders.items()
                   if FAULTS & set(problems)}
         if not faulty or not self.rounds:
             return None
         self.rounds -= 1
+        order = [key for key, own in by_block.items() if own[0].flow]
+        for key, problems in list(faulty.items()):
+            if "recto-final" in problems and key in order[1:]:
+                # Where no variant of it ends that line with a whole word, the page
+                # must break after another of its lines: the paragraph before it
+                # changes length instead.
+                before = order[order.index(key) - 1]
+                self.lengths[before] = len(by_block[before])
+                self.instead_of[before] = key
+                faulty.setdefault(before, [])
         for key, problems in faulty.items():
             own = by_block[key]
-            self.lines_before[key] = len(own) if "recto-final" in problems else 0
+            if "recto-final" in problems:
+                self.turns[key] = next(n for n, line in enumerate(own)
+                                       if any(line is final for final in finals))
             # The paragraph as it stands is the first copy: on trial it loses its
             # neighbours, and with them the indent its place gives it.
             self.trials[key] = [f"{variant}; text-indent: {own[0].indent}"
@@ -280,20 +302,31 @@ class Mender:
         return self.document(self.mends, self.trials)
 
     def _choose(self, by_block: dict[str, list[Line]]) -> None:
-        for key in self.trials:
+        badness = {}
+        for key in sorted(self.trials, key=lambda key: key in self.instead_of):
             current = self.mends.get(key, "")
             options = [current, *VARIANTS]
-            best = min(range(len(options)),
-                       key=lambda n: self._badness(key, by_block.get(f"{key}{TRIAL}{n}", [])))
-            if options[best]:
-                self.mends[key] = options[best]
+            scores = [self._badness(key, by_block.get(f"{key}{TRIAL}{n}", []))
+                      for n in range(len(options))]
+            badness[key] = min(scores)
+            if badness.get(self.instead_of.get(key, ""), FAULT) < FAULT:
+                continue
+            if options[scores.index(badness[key])]:
+                self.mends[key] = options[scores.index(badness[key])]
+        self.lengths.clear()
+        self.instead_of.clear()
 
     def _badness(self, key: str, lines: list[Line]) -> float:
         if not lines:
             return float("inf")
         found = report([dataclasses.replace(line, flow=False) for line in lines])
         faults = found.runs + found.fragments + found.paragraph_final + found.split_units
-        # A word split across the page turn goes when the paragraph changes length.
-        moved = len(lines) != self.lines_before[key] if self.lines_before.get(key) else True
-        return (FAULT * (faults + (not moved)) + found.hyphenated + 3 * found.loose
+        # The page turns after the same line of the paragraph when what comes before
+        # it stays as it is: that line must end with a whole word.
+        turn = self.turns.get(key)
+        if turn is not None and turn < len(lines) and lines[turn].hyphenated:
+            faults += 1
+        if len(lines) == self.lengths.get(key):
+            faults += 1
+        return (FAULT * faults + found.hyphenated + 3 * found.loose
                 + sum(max(0.0, line.stretch - LOOSE) for line in lines))
