@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from publish.assemble import assemble_book
 from publish.build import FILE_NAMES, Project, build
+from publish.diagnostics import Collector
+from publish.load import load_manuscript
+from publish.model import Book
 from publish.writers.typesetting import Report
 
 TESTS = Path(__file__).parent
@@ -54,6 +58,16 @@ class Built:
 
     def edition(self, lang: str, fmt: str) -> Path:
         return self.out / lang / FILE_NAMES[fmt].format(id=self.book_id)
+
+
+def assembled(project: Path, lang: str) -> Book:
+    """One language of the book in `project`, as the writers get it."""
+    diagnostics = Collector()
+    manuscript = load_manuscript(project / "manuscript", diagnostics)
+    assert manuscript is not None, diagnostics.diagnostics
+    book = assemble_book(manuscript, lang, diagnostics)
+    assert not diagnostics.diagnostics
+    return book
 
 
 def copy_book(source: Path, target: Path) -> Path:

@@ -16,28 +16,22 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from publish.assemble import assemble_book
-from publish.diagnostics import Collector
-from publish.load import load_manuscript
-from publish.model import Book
 from publish.writers import ean13
 from publish.writers.cover import geometry, write_cover
-from tests.conftest import ROOT, assert_pdf_x_in_cmyk, copy_book, embedded_fonts, require
+from tests.conftest import (
+    ROOT,
+    assembled,
+    assert_pdf_x_in_cmyk,
+    copy_book,
+    embedded_fonts,
+    require,
+)
 
 MM = 72 / 25.4
 ISBN = "978-0-306-40615-7"
 """A valid ISBN-13, the example of ISO 2108."""
 
 Cover = Callable[..., Path]
-
-
-def _book(project: Path, lang: str) -> Book:
-    diagnostics = Collector()
-    manuscript = load_manuscript(project / "manuscript", diagnostics)
-    assert manuscript is not None, diagnostics.diagnostics
-    book = assemble_book(manuscript, lang, diagnostics)
-    assert not diagnostics.diagnostics
-    return book
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,7 @@ def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
 
     def make(lang: str, pages: int, isbn: str | None = None) -> Path:
         if (lang, pages, isbn) not in made:
-            book = dataclasses.replace(_book(ROOT, lang),
+            book = dataclasses.replace(assembled(ROOT, lang),
                                        isbn={"pdf": isbn} if isbn else {})
             target = folder / f"{lang}-{pages}-{isbn or 'none'}.pdf"
             write_cover(book, pages, [ROOT / "manuscript", ROOT / "styles"], ROOT / "styles",
@@ -91,7 +85,7 @@ def test_configured_trim_bleed_and_paper(tmp_path: Path) -> None:
     config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n"
                       "bleed = 5\ncrop-marks = false\npaper-thickness = 0.1\n")
     target = tmp_path / "cover.pdf"
-    write_cover(_book(project, "en"), 200, [project / "manuscript", project / "styles"],
+    write_cover(assembled(project, "en"), 200, [project / "manuscript", project / "styles"],
                 project / "styles", target)
     (page,) = PdfReader(target).pages
     assert _box(page.trimbox) == pytest.approx([0, 0, 2 * 127 + 20, 203], abs=0.1)
@@ -181,7 +175,7 @@ def test_metadata_and_reproducible(cover: Cover, tmp_path: Path) -> None:
     assert reader.metadata is not None and reader.metadata.title == "Алесь Бяляцкі"
     assert str(reader.root_object["/Lang"]) == "be"
     again = tmp_path / "again.pdf"
-    write_cover(_book(ROOT, "be"), 120, [ROOT / "manuscript", ROOT / "styles"],
+    write_cover(assembled(ROOT, "be"), 120, [ROOT / "manuscript", ROOT / "styles"],
                 ROOT / "styles", again)
     assert again.read_bytes() == first.read_bytes()
 
@@ -212,7 +206,7 @@ def _squeeze(text: str) -> str:
 @pytest.mark.parametrize("pages", [79, 80, 120])
 def test_spine_text_only_from_80_pages(cover: Cover, lang: str, pages: int) -> None:
     """KDP sets no text on the spine of a book of 79 pages or fewer."""
-    book = _book(ROOT, lang)
+    book = assembled(ROOT, lang)
     pdf = cover(lang, pages)
     spine = _text(pdf, "spine")
     if pages >= 80:
@@ -249,7 +243,7 @@ def _turned_text(pdf: Path) -> dict[str, str]:
 def test_spine_needs_room_for_its_text() -> None:
     """From 80 pages, but on paper so thin that the spine has no room for text set at
     5 pt with 1.6 mm clear on either side, the spine stays plain."""
-    book = _book(ROOT, "en")
+    book = assembled(ROOT, "en")
     thin = dataclasses.replace(book, print=dataclasses.replace(book.print,
                                                                paper_thickness=0.05))
     assert geometry(book, 80).spine_text is not None

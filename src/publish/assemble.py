@@ -22,8 +22,8 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
         description=source.config.description,
         keywords=source.config.keywords,
         contributors=[Contributor(c.name, c.role) for c in source.config.contributors],
-        publisher=shared.publisher,
-        rights=shared.rights,
+        publisher=_own(source.config.publisher, shared.publisher),
+        rights=_own(source.config.rights, shared.rights),
         published=shared.published,
         published_text=format_date(shared.published, "long", locale=lang),
         information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
@@ -34,6 +34,11 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
         isbn={fmt: value for fmt in ("epub", "pdf")
               if (value := getattr(source.config.isbn, fmt)) is not None},
     )
+
+
+def _own(language: str | None, shared: str) -> str:
+    """The language's own value where its configuration gives one."""
+    return shared if language is None else language
 
 
 def _chapters(manuscript: Manuscript, source: LanguageSource,

@@ -22,6 +22,10 @@ from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
 PDF_X = ("pdf/x-3", "pdf/x-1a")
+CHAPTER_OPENINGS = ("recto", "any")
+SIGNATURE_UNIT = 4
+"""Pages of a sheet folded once: every signature a printer folds is made of such
+sheets, so its page count is a multiple of 4 (4, 8, 12, 16, 24, 32 ...)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,12 @@ class PrintConfig:
     """`pdf/x-3` or `pdf/x-1a`: the PDF/X variants that give reproducible files."""
     icc_profile: str = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
     """The CMYK output intent of the press editions (Debian package libgs-common)."""
+    chapter_opening: str = "recto"
+    """`recto`: every chapter opens on a right-hand page, after a blank verso where
+    needed; `any`: on the next page. The first chapter opens on a recto either way."""
+    signature: int | None = None
+    """Pages per signature: the press interior is padded with blank pages at the end
+    to a multiple of it. None: no padding."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class SharedConfig:
     published: datetime.date
     publisher: str
     rights: str
+    """The copyright and licence line of the imprint and the EPUB's `dc:rights`."""
     information_as_of: datetime.date | None = None
     """The date the book's information runs to, stated in the imprint."""
     print: PrintConfig = field(default_factory=PrintConfig)
@@ -83,6 +94,10 @@ class LanguageConfig:
     subtitle: str = ""
     keywords: list[str] = field(default_factory=list)
     isbn: Isbn = field(default_factory=Isbn)
+    publisher: str | None = None
+    """The publisher's name in this language, where it differs from the shared one."""
+    rights: str | None = None
+    """The rights line in this language, where it differs from the shared one."""
 
 
 T = TypeVar("T")
@@ -107,10 +122,12 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
     if config.source_language not in config.languages:
         diagnostics.error(path, source.line_of("source-language"), "config-value",
                           f"source-language {config.source_language!r} is not one of languages")
-    if config.print.pdf_x not in PDF_X:
-        diagnostics.error(path, source.line_of("print.pdf-x"), "config-value",
-                          f"pdf-x must be one of {', '.join(PDF_X)}, "
-                          f"not {config.print.pdf_x!r}")
+    for key, choices in (("pdf_x", PDF_X), ("chapter_opening", CHAPTER_OPENINGS)):
+        value = getattr(config.print, key)
+        if value not in choices:
+            diagnostics.error(path, source.line_of(f"print.{_toml_name(key)}"), "config-value",
+                              f"{_toml_name(key)} must be one of {', '.join(choices)}, "
+                              f"not {value!r}")
     profile = Path(config.print.icc_profile)
     if not profile.is_absolute() or not profile.is_file():
         diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
@@ -128,6 +145,11 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         diagnostics.error(path, source.line_of("print.paper-thickness"), "config-value",
                           "paper-thickness must be between 0.02 and 0.5 mm a page, "
                           f"not {config.print.paper_thickness:g}")
+    signature = config.print.signature
+    if signature is not None and (signature < SIGNATURE_UNIT or signature % SIGNATURE_UNIT):
+        diagnostics.error(path, source.line_of("print.signature"), "config-value",
+                          f"signature must be a positive multiple of {SIGNATURE_UNIT} pages (a "
+                          f"sheet folded once has {SIGNATURE_UNIT}), not {signature}")
     for name in ("trim_width", "trim_height"):
         value = getattr(config.print, name)
         if not 50 <= value <= 500:
@@ -252,6 +274,10 @@ def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Co
     if kind is bool:
         if not isinstance(value, bool):
             return _wrong_type(value, "true or false", where, source, diagnostics)
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _wrong_type(value, "an integer", where, source, diagnostics)
         return value
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -26,8 +26,7 @@ def labels(lang: str) -> Labels:
     _ = _translations(lang).gettext
     return Labels(
         contents=_("Contents"), chronology=_("Chronology"),
-        information_as_of=_("The information in this book runs to {date}."),
-        published=_("Published"), rights=_("Rights"), identifier=_("Identifier"),
+        information_as_of=_("The information in this book runs to {date}"),
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
         accessibility_summary=_(SUMMARY),
     )

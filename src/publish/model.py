@@ -81,10 +81,8 @@ class Labels:
     contents: str
     chronology: str
     information_as_of: str
-    """A sentence with `{date}` where the date goes."""
-    published: str
-    rights: str
-    identifier: str
+    """A sentence with `{date}` where the date goes, without its full stop: the date
+    may end in one of its own (Belarusian "г.")."""
     cover: str
     start: str
     """The landmark of the first chapter."""
@@ -108,6 +106,7 @@ class Book:
     contributors: list[Contributor]
     publisher: str
     rights: str
+    """The copyright and licence line, in the edition's language."""
     published: datetime.date
     published_text: str
     """The publication date as the edition's locale writes it."""

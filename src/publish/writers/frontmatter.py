@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from html import escape
 
-from publish.model import Book, identifier
+from publish.model import Book
+
+SENTENCE_END = (".", "!", "?", "…")
 
 
 def half_title(book: Book) -> str:
@@ -21,27 +23,25 @@ def title_page(book: Book) -> str:
 
 
 def imprint(book: Book, fmt: str) -> str:
-    labels = book.labels
-    full_title = escape(book.title + (f". {book.subtitle}" if book.subtitle else ""))
-    authors = escape(f"{book.author_names}. ") if book.authors else ""
-    return (
-        '<section class="imprint">'
-        f'<p class="imprint-title">{authors}{full_title}</p>'
-        f'<p>{escape(labels.published)}: {escape(book.published_text)}. '
-        f'{escape(book.publisher)}</p>'
-        f'<p>{escape(labels.rights)}: {escape(book.rights)}</p>'
-        f"{_information_as_of(book)}"
-        f'<p>{escape(labels.identifier)}: {escape(_shown_identifier(book, fmt))}</p>'
-        '</section>'
-    )
+    """The imprint as printed books set it: plain lines, no field names; the ISBN of
+    the edition where one is given (an identifier of another kind is no reader's
+    business: it stays in the metadata)."""
+    heading = [part for part in (book.author_names, book.title, book.subtitle) if part]
+    lines = [
+        " ".join([*(_ended(part) for part in heading[:-1]), heading[-1]]),
+        _ended(f"{book.publisher}, {book.published_text}"),
+        book.rights,
+    ]
+    if book.information_as_of is not None:
+        lines.append(_ended(book.labels.information_as_of.format(date=book.information_as_of)))
+    if fmt in book.isbn:
+        lines.append(f"ISBN {book.isbn[fmt]}")
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    # The wrapper is what the press sets at the foot of the page.
+    return f'<section class="imprint"><div class="imprint-text">{paragraphs}</div></section>'
 
 
-def _shown_identifier(book: Book, fmt: str) -> str:
-    return f"ISBN {book.isbn[fmt]}" if fmt in book.isbn else identifier(book, fmt)
-
-
-def _information_as_of(book: Book) -> str:
-    if book.information_as_of is None:
-        return ""
-    text = book.labels.information_as_of.format(date=book.information_as_of)
-    return f'<p class="information-as-of">{escape(text)}</p>'
+def _ended(text: str) -> str:
+    """`text` with a full stop at its end, unless it ends a sentence already: a
+    Belarusian date ends in one of its own ("25 лістапада 2026 г.")."""
+    return text if text.endswith(SENTENCE_END) else f"{text}."

@@ -45,6 +45,7 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
                             allowed + profile, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "press" else 0,
                             block_attribute=BLOCK, revise=mender.revise,
+                            signature=(book.print.signature or 1) if edition == "press" else 1,
                             pdf_identifier=identifier(book, fmt).encode(), **options)
     if edition == "press":
         weasy.finish_for_press(target, book.print.bleed)
@@ -70,7 +71,9 @@ def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
 def _page_setup(book: Book, edition: Edition) -> str:
     """What the configuration and the edition decide, ahead of the stylesheet."""
     settings = book.print
-    rules = [f'html {{ font-family: "{settings.font}" }}']
+    opening = {"recto": "right", "any": "page"}[settings.chapter_opening]
+    rules = [f'html {{ font-family: "{settings.font}" }}',
+             f".chapter, .chronology {{ break-before: {opening} }}"]
     if edition == "press":
         marks = " marks: crop;" if settings.crop_marks else ""
         rules += [

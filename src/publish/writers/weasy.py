@@ -89,10 +89,12 @@ def head(book: Book) -> str:
 
 def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
            target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
-           revise: Revise = lambda lines: None, **options: Any) -> Rendered:
+           revise: Revise = lambda lines: None, signature: int = 1,
+           **options: Any) -> Rendered:
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
     `font` is the only face the PDF may use; images should print at `min_ppi`;
-    `revise` sees the lines of each layout and may ask for another."""
+    `revise` sees the lines of each layout and may ask for another; the page count
+    is padded with blank pages to a multiple of `signature`."""
     fetcher = _ProjectFetcher([p.resolve() for p in allowed])
     stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
     with _warnings_fail(stylesheet) as (warnings, notdef):
@@ -108,6 +110,7 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
             document = HTML(string=again, base_url=str(base), url_fetcher=fetcher).render(
                 stylesheets=sheets, color_profiles=profiles)
             lines = _lines(document, block_attribute)
+        document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
         if warnings:
             raise BuildFailed(warnings)
@@ -178,6 +181,27 @@ def _stretch(line: Any, spaces: dict[tuple[Any, ...], float]) -> float:
                 spaces[key] = line_size(layout.get_first_line()[0], style)[0]
             return float((spaces[key] + style["word_spacing"] + added) / spaces[key])
     return 1.0
+
+
+def _padded(document: Any, signature: int, sheets: list[Any], fetcher: URLFetcher,
+            profiles: dict[str, Any]) -> Any:
+    """`document` with blank pages at its end up to a multiple of `signature` pages.
+
+    The blank pages are laid out by WeasyPrint rather than added to the PDF
+    afterwards: a page the stylesheets leave blank (`@page :blank`) has the size,
+    bleed, marks and page boxes of every other page and no running head or folio,
+    whatever the configuration, where pages added with pypdf would need each box
+    copied and the marks drawn again. Laying out the whole book twice to know its
+    length first would double the build; one blank page laid out apart and repeated
+    costs nothing."""
+    missing = -len(document.pages) % signature
+    if not missing:
+        return document
+    # A recto, then a forced break to the next recto: the page between is blank.
+    blank = HTML(string='<div></div><div style="break-before: right"></div>',
+                 url_fetcher=fetcher).render(stylesheets=sheets,
+                                             color_profiles=profiles).pages[1]
+    return document.copy([*document.pages, *[blank] * missing])
 
 
 def _page_starts(document: Any, attribute: str) -> list[tuple[str, int] | None]:
