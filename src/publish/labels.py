@@ -29,6 +29,7 @@ def labels(lang: str) -> Labels:
         information_as_of=_("The information in this book runs to {date}."),
         published=_("Published"), rights=_("Rights"), identifier=_("Identifier"),
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
+        notes=_("Notes"),
         accessibility_summary=_(SUMMARY),
     )
 
