@@ -4,14 +4,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Pango for WeasyPrint, HarfBuzz to subset fonts, fontconfig to find the text face
-# (PT Serif) for the cover picture, and Ghostscript's CMYK ICC profile for the press.
+# Pango for WeasyPrint, HarfBuzz to subset fonts, fontconfig and the text face (PT Serif),
+# Ghostscript's CMYK ICC profile for the press, and poppler's pdftoppm, which draws the
+# e-book's cover picture from the press cover.
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
-	libgs-common
-# Readers of the PDFs and barcodes the tests check, and the spelling dictionaries;
-# EPUBCheck runs on the machine's Java. Chromium is the browser DAISY Ace checks the EPUBs in;
-# Calibre converts them for Kindle.
-DEBS_TEST := poppler-utils qpdf zbar-tools hunspell hunspell-be hunspell-en-us chromium calibre
+	libgs-common poppler-utils
+# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), and
+# the spelling dictionaries; EPUBCheck runs on the machine's Java. Chromium is the browser
+# DAISY Ace checks the EPUBs in; Calibre converts them for Kindle.
+DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us chromium calibre
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from publish.build import Project, build
+from publish.diagnostics import BuildFailed
 from tests.conftest import Built, require, rewritten_epub
 
 OPF = "EPUB/content.opf"
@@ -120,3 +121,16 @@ def test_same_sources_and_source_date_epoch_give_the_same_bytes(
     assert len(first) == len(second) >= 6
     for one, two in zip(first, second, strict=True):
         assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_without_pdftoppm_the_cover_picture_is_a_diagnostic(
+    scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cover picture is drawn from the press cover by poppler: without it the
+    build stops with one line that names what to install, and writes nothing."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(BuildFailed) as failed:
+        build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    (problem,) = failed.value.diagnostics
+    assert problem.format().startswith("pdftoppm: environment: poppler's pdftoppm"), problem
+    assert not list((tmp_path / "out").rglob("*.epub"))

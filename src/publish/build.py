@@ -24,6 +24,7 @@ from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers import typesetting
 from publish.writers.cover import write_cover
+from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.weasy import MissingGlyphs
@@ -96,20 +97,25 @@ def build(project: Project, languages: list[str] | None = None,
     targets = {(book.lang, fmt): project.output(book, fmt, out)
                for book in books for fmt in chosen}
     # The press PDF comes first: the e-book marks where its pages begin and the cover's
-    # spine is as wide as its pages, so it is laid out even when only they are asked for.
-    order = ["pdf", *(fmt for fmt in chosen if fmt != "pdf")] \
-        if {"pdf", "epub", "cover"} & set(chosen) else chosen
+    # spine is as wide as its pages. The cover comes next: its front panel is the
+    # e-book's cover picture. Each is laid out even when only what needs it is asked for.
+    laid_out = [fmt for fmt, needed_by in (("pdf", {"pdf", "epub", "cover"}),
+                                           ("cover", {"epub", "cover"}))
+                if needed_by & set(chosen)]
+    order = [*laid_out, *(fmt for fmt in chosen if fmt not in laid_out)]
     with _all_or_nothing(list(targets.values())) as partials, \
             tempfile.TemporaryDirectory() as scratch:
         partial_of = dict(zip(targets, partials, strict=True))
         for book in books:
+            written: dict[str, Path] = {}
             for fmt in order:
-                partial = partial_of.get((book.lang, fmt), Path(scratch) / "layout.pdf")
+                partial = partial_of.get((book.lang, fmt), Path(scratch) / f"{fmt}.pdf")
                 target = targets.get((book.lang, fmt))
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
                 try:
                     book = _write(book, fmt, project, partial, modified, manuscript, warn,
-                                  typeset)
+                                  written, typeset)
+                    written[fmt] = partial
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
     return list(targets.values())
@@ -117,10 +123,13 @@ def build(project: Project, languages: list[str] | None = None,
 
 def _write(book: Book, fmt: str, project: Project, partial: Path,
            modified: datetime.datetime, manuscript: Manuscript,
-           warn: Callable[[Diagnostic], None], typeset: Typeset) -> Book:
-    """Write one edition; return the book as the next editions need it."""
+           warn: Callable[[Diagnostic], None], written: dict[str, Path],
+           typeset: Typeset) -> Book:
+    """Write one edition, given the files of those `written` before it; return the book
+    as the next editions need it."""
     if fmt == "epub":
-        write_epub(book, project.styles, partial, modified)
+        write_epub(book, front_panel(written["cover"], book), project.styles, partial,
+                   modified)
         return book
     if fmt == "cover":
         write_cover(book, book.print_pages, [project.manuscript, project.styles],

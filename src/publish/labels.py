@@ -28,6 +28,7 @@ def labels(lang: str) -> Labels:
         contents=_("Contents"), chronology=_("Chronology"),
         information_as_of=_("The information in this book runs to {date}"),
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
+        notes=_("Notes"),
         accessibility_summary=_(SUMMARY),
     )
 

@@ -60,10 +60,12 @@ class PageBreak:
     """Where a page of the print edition begins, so the e-book can mark it."""
 
     folio: str
-    """The page's number as printed."""
-    chapter: str
+    """The page's number as printed (roman in front matter numbered apart)."""
+    part: str
+    """Where it begins: a chapter's id, or the name of a page publish makes itself
+    (title page, imprint, chronology)."""
     block: int
-    """Which text block of the chapter, counting from 0 in reading order."""
+    """Which text block of the part, counting from 0 in reading order."""
     offset: int
     """How many characters of the block came before, spaces and hyphens not counted."""
 
@@ -90,6 +92,8 @@ class Labels:
     """The heading of the landmarks."""
     pages: str
     """The heading of the page list."""
+    notes: str
+    """The heading of the notes at the end of a chapter."""
     accessibility_summary: str
 
 

@@ -1,64 +1,65 @@
-"""The e-book's cover picture, made from the book's metadata: title, subtitle and
-authors set in the text face on the book's colour, 1600 × 2400 pixels as the stores
-ask."""
+"""The e-book's cover picture: the front panel of the press cover, rasterised.
+
+One design serves print and screen. The picture is cut from the press cover PDF
+itself (at the trim, without bleed or marks) rather than drawn a second time from a
+shared description of the design: a second drawing, with Pillow's text setting and
+not Pango's, would break lines, space letters and place the rules differently and
+drift from `styles/cover.css` with every change made there. Here whatever the cover
+stylesheet says is what the e-book shows, and the picture has the trim's proportions
+(1600 pixels wide, as the stores ask). Poppler's `pdftoppm` draws it; its colours
+are the press's CMYK turned into RGB without the press profile, close to the
+printed colours and the same from build to build.
+"""
 
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
-from functools import cache
+from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+from pypdf import PdfReader
 
+from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book
 
-SIZE = (1600, 2400)
-BACKGROUND = (28, 52, 84)
-INK = (246, 241, 228)
-ACCENT = (201, 162, 88)
+WIDTH = 1600
+"""Pixels across, what the e-book stores ask of a cover."""
+RASTERISER = "pdftoppm"
 
 
-def render(book: Book) -> bytes:
-    picture = Image.new("RGB", SIZE, BACKGROUND)
-    draw = ImageDraw.Draw(picture)
-    width, height = SIZE
-    margin = 140
-    authors = book.author_names
-    y = 260
-    y = _paragraph(draw, authors, _face(book.print.font, "Regular", 64), margin, y, width) + 260
-    draw.rectangle((margin, y, margin + 220, y + 10), fill=ACCENT)
-    y += 90
-    y = _paragraph(draw, book.title, _face(book.print.font, "Bold", 150), margin, y, width)
-    if book.subtitle:
-        y = _paragraph(draw, book.subtitle, _face(book.print.font, "Italic", 72), margin,
-                       y + 70, width)
-    publisher = _face(book.print.font, "Regular", 52)
-    draw.text((margin, height - 240), book.publisher, font=publisher, fill=INK)
+def size(book: Book) -> tuple[int, int]:
+    """The picture's size in pixels: `WIDTH` across, the trim's proportions."""
+    return WIDTH, round(WIDTH * book.print.trim_height / book.print.trim_width)
+
+
+def front_panel(cover: Path, book: Book) -> bytes:
+    """The front panel of the press cover PDF `cover`, as a PNG."""
+    tool = shutil.which(RASTERISER)
+    if tool is None:
+        raise BuildFailed([Diagnostic(Path(RASTERISER), None, "environment",
+                                      "poppler's pdftoppm (Debian: poppler-utils) draws "
+                                      "the e-book's cover from the press cover; it is "
+                                      "not installed")])
+    page = PdfReader(cover).pages[0]
+    _, _, right, top = (float(v) for v in page.trimbox)
+    width, height = size(book)
+    # Pixels per inch that make the trim width `WIDTH` pixels; the front panel is the
+    # trim's right-hand `trim_width`, whatever lies outside it (bleed, marks).
+    ppi = WIDTH / (book.print.trim_width / 25.4)
+    left = right - book.print.trim_width * 72 / 25.4
+
+    def pixels(points: float) -> str:
+        return str(round(points * ppi / 72))
+
+    png = subprocess.run(
+        [tool, "-png", "-singlefile", "-r", f"{ppi:.4f}",
+         "-x", pixels(left - float(page.mediabox.left)),
+         "-y", pixels(float(page.mediabox.top) - top),
+         "-W", str(width), "-H", str(height), str(cover)],
+        capture_output=True, check=True).stdout
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
     out = io.BytesIO()
     picture.save(out, "PNG", optimize=True)
     return out.getvalue()
-
-
-def _paragraph(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont,
-               left: int, top: int, width: int) -> int:
-    """Set `text` in lines that fit between the margins; return the y below it."""
-    lines: list[str] = []
-    for word in text.split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(trial, font=face) <= width - 2 * left:
-            lines[-1] = trial
-        else:
-            lines.append(word)
-    size = face.size
-    for line in lines:
-        draw.text((left, top), line, font=face, fill=INK)
-        top += int(size * 1.2)
-    return top
-
-
-@cache
-def _face(family: str, style: str, size: int) -> ImageFont.FreeTypeFont:
-    """The text face's file, as fontconfig finds it: the same one the PDFs embed."""
-    path = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style={style}"],
-                          capture_output=True, text=True, check=True).stdout
-    return ImageFont.truetype(path, size)

@@ -1,6 +1,7 @@
-"""EPUB 3 with ebooklib: a cover, title and imprint pages, one XHTML file per
-chapter with pop-up notes, the chronology, a nav document with landmarks, the NCX,
-accessibility metadata and `styles/epub.css`.
+"""EPUB 3 with ebooklib: a cover page (the picture is handed in, drawn from the
+press cover), title and imprint pages, one XHTML file per chapter with pop-up notes,
+the chronology, a nav document with landmarks and the print edition's page list,
+the NCX, accessibility metadata and `styles/epub.css`.
 
 The XHTML documents are written here in full (ebooklib would rebuild their heads
 and drop attributes such as `epub:type` on the way). ebooklib stamps zip entries
@@ -11,6 +12,7 @@ same sources give the same bytes.
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,12 +21,15 @@ from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
+from PIL import Image
 
 from publish.model import Book, Chapter, ChronologyEntry, PageBreak, identifier
-from publish.writers import backmatter, blocks, cover_image, frontmatter
+from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
 
 FORMAT = "epub"
+COVER_PICTURE = "images/cover.png"
+CHRONOLOGY_FILE = "chronology.xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 ACCESS = {
     "schema:accessMode": ["textual"],
@@ -37,29 +42,39 @@ ACCESS = {
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-def write_epub(book: Book, styles: Path, target: Path, modified: datetime.datetime) -> None:
+def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
+               modified: datetime.datetime) -> None:
+    """Write the e-book, with `cover` (a PNG) as its cover picture."""
     doc = epub.EpubBook()
     _metadata(doc, book)
     doc.add_item(epub.EpubItem(uid="style", file_name="style/epub.css",
                                media_type="text/css",
                                content=(styles / "epub.css").read_bytes()))
 
-    def page(uid: str, file_name: str, title: str, body: str, kind: str) -> epub.EpubItem:
+    def page(uid: str, file_name: str, title: str, body: str, kind: str,
+             body_class: str = "") -> epub.EpubItem:
         item = epub.EpubItem(uid=uid, file_name=file_name,
                              media_type="application/xhtml+xml",
-                             content=_document(book, title, body, kind).encode())
+                             content=_document(book, title, body, kind, body_class).encode())
         doc.add_item(item)
         return item
 
-    doc.set_cover("images/cover.png", cover_image.render(book), create_page=False)
-    cover_page = page("cover", "cover.xhtml", book.labels.cover, _cover_body(book), "cover")
-    title_page = page("title-page", "title.xhtml", book.title, frontmatter.title_page(book),
+    def breaks(part: str) -> list[PageBreak]:
+        return [b for b in book.page_breaks if b.part == part]
+
+    doc.set_cover(COVER_PICTURE, cover, create_page=False)
+    cover_page = page("cover", "cover.xhtml", book.labels.cover, _cover_body(book, cover),
+                      "cover", "cover-page")
+    # The cover page draws its picture in SVG, which the package must declare.
+    cover_page.properties = ["svg"]
+    title_page = page("title-page", "title.xhtml", book.title,
+                      _paged(frontmatter.title_page(book), breaks(frontmatter.TITLE_PAGE)),
                       "frontmatter titlepage")
-    imprint = page("imprint", "imprint.xhtml", book.title, frontmatter.imprint(book, FORMAT),
+    imprint = page("imprint", "imprint.xhtml", book.title,
+                   _paged(frontmatter.imprint(book, FORMAT), breaks(frontmatter.IMPRINT)),
                    "frontmatter copyright-page")
     chapters = [page(f"ch-{c.id}", _file_name(c), c.title,
-                     _chapter_body(c, [b for b in book.page_breaks if b.chapter == c.id]),
-                     "bodymatter")
+                     _chapter_body(c, breaks(c.id), book.labels.notes), "bodymatter")
                 for c in book.chapters]
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
@@ -69,9 +84,10 @@ def write_epub(book: Book, styles: Path, target: Path, modified: datetime.dateti
     doc.toc = [_toc_entry(c) for c in book.chapters]
     back = []
     if book.chronology:
-        back.append(page("chronology", "chronology.xhtml", book.labels.chronology,
-                         backmatter.chronology(book, _event_link), "backmatter"))
-        doc.toc.append(epub.Link("chronology.xhtml", book.labels.chronology, "chronology"))
+        back.append(page("chronology", CHRONOLOGY_FILE, book.labels.chronology,
+                         _chronology_body(book, breaks(backmatter.CHRONOLOGY_ID)),
+                         "backmatter"))
+        doc.toc.append(epub.Link(CHRONOLOGY_FILE, book.labels.chronology, "chronology"))
     doc.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": book.labels.cover},
         {"type": "toc", "href": "nav.xhtml", "title": book.labels.contents},
@@ -89,21 +105,35 @@ def write_epub(book: Book, styles: Path, target: Path, modified: datetime.dateti
     _normalise_zip(target, modified, _finish(book))
 
 
-def _document(book: Book, title: str, body: str, kind: str) -> str:
+def _document(book: Book, title: str, body: str, kind: str, body_class: str) -> str:
+    classes = f' class="{body_class}"' if body_class else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="{XHTML}" xmlns:epub="{OPS}" lang="{book.lang}" '
         f'xml:lang="{book.lang}">\n<head>\n<title>{escape(title)}</title>\n'
         '<link rel="stylesheet" type="text/css" href="style/epub.css"/>\n</head>\n'
-        f'<body epub:type="{kind}">\n{_foreign_passages(body)}\n</body>\n</html>\n'
+        f'<body epub:type="{kind}"{classes}>\n'
+        f"{_foreign_passages(body)}\n</body>\n</html>\n"
     )
 
 
-def _cover_body(book: Book) -> str:
+def _cover_body(book: Book, cover: bytes) -> str:
+    """The cover picture as large as the screen allows, whole: an SVG wrapper whose
+    viewBox is the picture's size scales it to the page and `meet` keeps all of it
+    in view. Unlike `height: 100vh` on an image, this needs no CSS a reading system
+    may ignore (Adobe's engine has no viewport units), which is why Calibre and
+    Sphinx make their cover pages so too."""
     alt = escape(". ".join(part for part in (book.title, book.subtitle, book.author_names)
                            if part))
+    width, height = Image.open(io.BytesIO(cover)).size
     return (f'<section class="cover" epub:type="cover">'
-            f'<img role="doc-cover" src="images/cover.png" alt="{alt}"/></section>')
+            f'<svg xmlns="http://www.w3.org/2000/svg" '
+            f'xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" role="img" '
+            f'aria-label="{alt}" width="100%" height="100%" '
+            f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet">'
+            f"<title>{alt}</title>"
+            f'<image width="{width}" height="{height}" xlink:href="{COVER_PICTURE}"/>'
+            "</svg></section>")
 
 
 def _foreign_passages(body: str) -> str:
@@ -112,16 +142,21 @@ def _foreign_passages(body: str) -> str:
     return re.sub(r'(<\w+[^>]*?) lang="([^"]+)"', r'\1 lang="\2" xml:lang="\2"', body)
 
 
-def _chapter_body(chapter: Chapter, breaks: list[PageBreak]) -> str:
-    """The chapter with pop-up notes (each reference marked `noteref`, each note an
-    `aside` marked `footnote` that starts with its number, linking back) and the
-    page breaks of the print edition."""
+def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str) -> str:
+    """The chapter as a section marked `chapter`, with the page breaks of the print
+    edition and pop-up notes: each reference marked `noteref`, each note an `aside`
+    marked `footnote` that starts with its number, linking back. The notes stand
+    together at the chapter's end under a heading, as a section of endnotes (the
+    role ARIA gives notes gathered after the text; `footnote` on each note is what
+    makes readers open it in a pop-up)."""
     root = blocks.parse(chapter.body)
     for link in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
         link.set(f"{{{OPS}}}type", "noteref")
         link.set("role", "doc-noteref")
     for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
-        position = list(root).index(block)
+        notes = etree.Element(f"{{{XHTML}}}section", {
+            "class": "notes", f"{{{OPS}}}type": "endnotes", "role": "doc-endnotes"})
+        root.replace(block, notes)
         for number, item in enumerate(block.iterfind(f".//{{{XHTML}}}li"), start=1):
             aside = etree.Element(f"{{{XHTML}}}aside", {
                 "id": item.get("id", ""), "class": "footnote",
@@ -138,13 +173,48 @@ def _chapter_body(chapter: Chapter, breaks: list[PageBreak]) -> str:
             first.text = None
             first.insert(0, back)
             aside.extend(paragraphs)
-            root.insert(position, aside)
-            position += 1
-        root.remove(block)
+            notes.append(aside)
+    _mark_pages(root, breaks)
+    # The heading comes after the count of blocks: the print edition has none.
+    for notes in root.iterfind(f"{{{XHTML}}}section[@class='notes']"):
+        heading = etree.Element(f"{{{XHTML}}}h2")
+        heading.text = notes_heading
+        notes.insert(0, heading)
+    chapter_section = etree.Element(f"{{{XHTML}}}section")
+    chapter_section.text, root.text = root.text, None
+    chapter_section.extend(list(root))
+    root.append(chapter_section)
+    _structure(chapter_section, "chapter", chapter.id)
+    return blocks.serialize(root)
+
+
+def _chronology_body(book: Book, breaks: list[PageBreak]) -> str:
+    """The chronology, an appendix of the book, with its printed pages marked."""
+    root = blocks.parse(backmatter.chronology(book, _event_link))
+    _mark_pages(root, breaks)
+    _structure(root[0], "appendix", backmatter.CHRONOLOGY_ID)
+    return blocks.serialize(root)
+
+
+def _structure(element: etree._Element, kind: str, heading: str) -> None:
+    """Mark `element` as a part of the structural kind `kind`, with its EPUB type and
+    ARIA role, named by its heading."""
+    element.set(f"{{{OPS}}}type", kind)
+    element.set("role", f"doc-{kind}")
+    element.set("aria-labelledby", heading)
+
+
+def _paged(fragment: str, breaks: list[PageBreak]) -> str:
+    """`fragment` with the page breaks of the print edition that fall in it."""
+    root = blocks.parse(fragment)
+    _mark_pages(root, breaks)
+    return blocks.serialize(root)
+
+
+def _mark_pages(root: etree._Element, breaks: list[PageBreak]) -> None:
     text_blocks = list(blocks.text_blocks(root))
     for page in breaks:
         _mark_page(text_blocks[page.block], page)
-    return blocks.serialize(root)
 
 
 def _mark_page(block: etree._Element, page: PageBreak) -> None:
@@ -189,9 +259,10 @@ def _finish(book: Book) -> Callable[[str, bytes], bytes]:
                                 f'<package xmlns="http://www.idpf.org/2007/opf" '
                                 f'xml:lang="{book.lang}"'.encode(), 1)
         if name.endswith("nav.xhtml") and book.page_breaks:
+            files = _part_files(book)
             pages = "".join(
-                f'<li><a href="{_file_name_of(book, b.chapter)}#page-{b.folio}">{b.folio}</a>'
-                "</li>" for b in book.page_breaks)
+                f'<li><a href="{files[b.part]}#page-{b.folio}">{b.folio}</a></li>'
+                for b in book.page_breaks if b.part in files)
             page_list = (f'<nav epub:type="page-list" id="page-list" hidden="hidden">'
                          f"<h2>{escape(book.labels.pages)}</h2><ol>{pages}</ol></nav>")
             return data.replace(b"</body>", page_list.encode() + b"</body>", 1)
@@ -199,8 +270,12 @@ def _finish(book: Book) -> Callable[[str, bytes], bytes]:
     return finish
 
 
-def _file_name_of(book: Book, chapter_id: str) -> str:
-    return _file_name(next(c for c in book.chapters if c.id == chapter_id))
+def _part_files(book: Book) -> dict[str, str]:
+    """The file of each part of the book a printed page may begin in; the half
+    title and the printed contents have none (the nav is the e-book's contents)."""
+    return {frontmatter.TITLE_PAGE: "title.xhtml", frontmatter.IMPRINT: "imprint.xhtml",
+            backmatter.CHRONOLOGY_ID: CHRONOLOGY_FILE,
+            **{c.id: _file_name(c) for c in book.chapters}}
 
 
 def _metadata(doc: epub.EpubBook, book: Book) -> None:

@@ -9,6 +9,9 @@ from publish.model import Book
 
 SENTENCE_END = (".", "!", "?", "…")
 
+HALF_TITLE, TITLE_PAGE, IMPRINT = "half-title", "title-page", "imprint"
+"""The names of the pages, as the page breaks of the print edition name them."""
+
 
 def half_title(book: Book) -> str:
     return f'<section class="half-title"><p class="title">{escape(book.title)}</p></section>'

@@ -53,19 +53,36 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
 
 
 def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
-    """Where each numbered page of the body begins, with its folio as printed."""
+    """Where each page with counted text begins, with its folio as printed: the
+    front matter's in roman numerals where the configuration numbers it apart (the
+    body then starts at 1), the chapters' and the back matter's in arabic."""
     first = f"{book.chapters[0].id}/0"
     opening = next((n for n, start in enumerate(rendered.page_starts)
                     if start is not None and start[0] == first), 0)
-    offset = opening if book.print.roman_front_matter else 0
+    separate = book.print.roman_front_matter
     found = []
     for number, start in enumerate(rendered.page_starts):
-        if start is None or number < opening:
+        if start is None:
             continue
         block, characters = start
-        chapter, _, index = block.rpartition("/")
-        found.append(PageBreak(str(number - offset + 1), chapter, int(index), characters))
+        part, _, index = block.rpartition("/")
+        if number < opening and separate:
+            folio = _roman(number + 1)
+        else:
+            folio = str(number - (opening if separate else 0) + 1)
+        found.append(PageBreak(folio, part, int(index), characters))
     return found
+
+
+def _roman(number: int) -> str:
+    """`number` in lower-case roman numerals, as CSS `lower-roman` prints it."""
+    digits = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"),
+                           (5, "v"), (4, "iv"), (1, "i")):
+        count, number = divmod(number, value)
+        digits += letters * count
+    return digits
 
 
 def _page_setup(book: Book, edition: Edition) -> str:
@@ -95,21 +112,41 @@ def _page_setup(book: Book, edition: Edition) -> str:
 def _document(book: Book, edition: Edition, mends: dict[str, str],
               trials: dict[str, list[str]]) -> str:
     """The whole edition as one HTML document; `mends` and `trials` are the
-    typesetting's (`typesetting.Document`)."""
+    typesetting's (`typesetting.Document`): with trials, only the paragraphs on trial."""
+
+    def counted(part: str, fragment: str) -> str:
+        return _counted(part, fragment, mends, trials)
+
     chapters = "".join(_chapter(c, edition, n == 0, mends, trials)
                        for n, c in enumerate(book.chapters))
-    if trials:
-        return (f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
-                f'<body class="{edition}">{chapters}</body></html>')
     if book.chronology:
-        chapters += backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
+        chapters += counted(backmatter.CHRONOLOGY_ID, backmatter.chronology(
+            book, lambda entry: f"#{entry.anchor}"))
+    front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
+             + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
+             + counted(frontmatter.IMPRINT, frontmatter.imprint(book, FORMATS[edition])))
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
         f'<body class="{edition}" data-book-title="{escape(book.title)}">'
-        f"{frontmatter.half_title(book)}{frontmatter.title_page(book)}"
-        f"{frontmatter.imprint(book, FORMATS[edition])}{_contents(book)}{chapters}"
+        f"{front}{'' if trials else _contents(book)}{chapters}"
         "</body></html>"
     )
+
+
+def _counted(part: str, fragment: str, mends: dict[str, str],
+             trials: dict[str, list[str]]) -> str:
+    """`fragment` with its text blocks marked `<part>/<number>`, so that a page that
+    begins in it can be found again in the e-book, which counts them the same way,
+    and the typesetting can mend them."""
+    root = blocks.parse(fragment)
+    _mark_blocks(root, part)
+    _mend(root, mends, trials)
+    return blocks.serialize(root)
+
+
+def _mark_blocks(root: etree._Element, part: str) -> None:
+    for number, block in enumerate(blocks.text_blocks(root)):
+        block.set(BLOCK, f"{part}/{number}")
 
 
 def _contents(book: Book) -> str:
@@ -135,8 +172,7 @@ def _chapter(chapter: Chapter, edition: Edition, first: bool, mends: dict[str, s
         # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
         for backref in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
             backref.text = "^"
-    for number, block in enumerate(blocks.text_blocks(root)):
-        block.set(BLOCK, f"{chapter.id}/{number}")
+    _mark_blocks(root, chapter.id)
     _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
     return f'<section class="{classes}">{blocks.serialize(root)}</section>'
