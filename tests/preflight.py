@@ -77,6 +77,22 @@ class Finding:
         return f"{self.where}: {self.rule}: {self.message}"
 
 
+Extent = tuple[float, float, float, float]
+"""Left, bottom, right, top, in points."""
+
+
+def marks(pdf: Path) -> list[list[Extent]]:
+    """Per page, the extent of every mark painted in registration."""
+    found = []
+    for page in PdfReader(pdf).pages:
+        painter = _Painter("", page)
+        content = page.get_contents()
+        if content is not None:
+            list(painter.paint(content, page["/Resources"]))
+        found.append(painter.marks)
+    return found
+
+
 def preflight(pdf: Path) -> list[Finding]:
     """Everything in `pdf` that a PDF/X-1a:2003 or PDF/X-3:2003 file may not be or
     hold, for the standard its Info names."""
@@ -171,7 +187,7 @@ class _Preflight:
         for _, obj in self._objects():
             for value in _walk(obj):
                 if isinstance(value, DictionaryObject) and (
-                        _is_transparent(value) or "/Group" in value):
+                        _transparent(value) or "/Group" in value):
                     yield "transparency", "1.4"
 
     def _output_intent(self) -> Iterator[Finding]:
@@ -222,10 +238,9 @@ class _Preflight:
         group = value.get("/Group")
         if group is not None and group.get_object().get("/S") == "/Transparency":
             yield Finding("transparency", where, "a transparency group")
-        if _is_transparent(value):
+        if transparent := _transparent(value):
             yield Finding("transparency", where, "transparent painting: " + ", ".join(
-                f"{k} {value[k]}" for k in ("/ca", "/CA", "/SMask", "/SMaskInData", "/BM")
-                if k in value))
+                f"{key} {value[key]}" for key in transparent))
         if value.get("/Type") == "/Font" and value.get("/Subtype") not in ("/Type0", "/Type3"):
             descriptor = value.get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor is not None else {}
@@ -262,6 +277,7 @@ class _Painter:
         self.bleed = _box(page["/BleedBox"]) if "/BleedBox" in page else None
         self.trim = _box(page["/TrimBox"]) if "/TrimBox" in page else None
         self.media = _box(page.mediabox)
+        self.marks: list[Extent] = []
 
     def paint(self, content: Any, resources: Any,
               ctm: tuple[float, ...] = (1, 0, 0, 1, 0, 0)) -> Iterator[Finding]:
@@ -317,6 +333,7 @@ class _Painter:
         the trim, on the media."""
         xs, ys = [x for x, _ in path], [y for _, y in path]
         extent = (min(xs), min(ys), max(xs), max(ys))
+        self.marks.append(extent)
         if self.bleed is not None and _overlaps(extent, self.bleed):
             yield Finding("marks", self.where, "a mark in registration inside the bleed")
         elif self.trim is not None and _distance(extent, self.trim) < MARK_MIN_OFFSET - 0.01:
@@ -339,14 +356,16 @@ def _walk(obj: Any) -> Iterator[Any]:
                 yield from _walk(value)
 
 
-def _is_transparent(value: DictionaryObject) -> bool:
-    def below_one(key: str) -> bool:
-        return key in value and float(value[key]) < 1
-
-    return (below_one("/ca") or below_one("/CA")
-            or value.get("/SMask", "/None") != "/None"
-            or bool(value.get("/SMaskInData", 0))
-            or value.get("/BM", "/Normal") not in OPAQUE_BLENDS)
+def _transparent(value: Any) -> list[str]:
+    """The keys of `value` that make what it paints transparent."""
+    found = [key for key in ("/ca", "/CA") if key in value and float(value[key]) < 1]
+    if value.get("/SMask", "/None") != "/None":
+        found.append("/SMask")
+    if value.get("/SMaskInData", 0):
+        found.append("/SMaskInData")
+    if value.get("/BM", "/Normal") not in OPAQUE_BLENDS:
+        found.append("/BM")
+    return found
 
 
 def _is_registration(space: Any) -> bool:

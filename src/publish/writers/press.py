@@ -180,11 +180,11 @@ def _flatten(writer: PdfWriter) -> None:
             if (float(state.get("/ca", 1)) < 1 or float(state.get("/CA", 1)) < 1
                     or state.get("/SMask", "/None") != "/None"
                     or state.get("/BM", "/Normal") not in TRANSPARENT_BLENDS):
-                raise Transparent(f"a graphics state paints transparently: {dict(state)}")
+                raise Transparent("opacity below 1, a soft mask or a blend mode")
         for image in (resources.get("/XObject") or {}).values():
             image = image.get_object()
             if image.get("/Subtype") == "/Image" and "/SMask" in image:
-                raise Transparent("an image has a soft mask (an alpha channel)")
+                raise Transparent("an image with an alpha channel")
         group = owner.get("/Group")
         if group is not None and group.get_object().get("/S") == "/Transparency":
             del owner["/Group"]
