@@ -106,7 +106,9 @@ class _Preflight:
         info = reader.trailer.get("/Info")
         self.info: Any = info.get_object() if info is not None else DictionaryObject()
         self.declared = str(self.info.get("/GTS_PDFXVersion", ""))
-        self.standard = STANDARDS.get(self.declared, STANDARDS["PDF/X-1a:2003"])
+        # A file that names no known standard is held to the stricter one.
+        self.name = self.declared if self.declared in STANDARDS else "PDF/X-1a:2003"
+        self.standard = STANDARDS[self.name]
 
     def run(self) -> Iterator[Finding]:
         yield from self._info()
@@ -168,7 +170,7 @@ class _Preflight:
         header = self.reader.pdf_header.removeprefix("%PDF-")
         version = max(header, str(self.root.get("/Version", "")).lstrip("/"))
         if version not in self.standard.headers:
-            yield Finding("version", "header", f"PDF {version}; {self.declared} allows "
+            yield Finding("version", "header", f"PDF {version}; {self.name} allows "
                           f"{' or '.join(self.standard.headers)}")
         needs = dict(self._features())
         above = sorted(feature for feature, needed in needs.items() if needed > version)
@@ -212,7 +214,7 @@ class _Preflight:
                           "of a CMYK printer")
         elif icc[8] != 2:
             yield Finding("output-intent", "catalog", f"ICC version {icc[8]}; "
-                          f"{self.declared} takes version 2")
+                          f"{self.name} takes version 2")
 
     # Objects
 
@@ -251,7 +253,7 @@ class _Preflight:
         if isinstance(family, str) and family in DEVICE_INDEPENDENT \
                 and not self.standard.device_independent:
             yield Finding("colour", where, f"a {family} colour space, which "
-                          f"{self.declared} does not allow")
+                          f"{self.name} does not allow")
 
     # Pages
 

@@ -26,6 +26,7 @@ from tests.conftest import (
     require,
     run_publish,
 )
+from tests.preflight import marks
 
 MM = 72 / 25.4
 BELARUSIAN = "іўёІЎЁ’«»„“—"
@@ -202,6 +203,7 @@ def test_configured_trim_size_and_bleed(scratch_book: Path, tmp_path: Path) -> N
         [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1)
     assert [float(v) for v in page.bleedbox] == pytest.approx(
         [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1), "the whole bleed, not 10 pt"
+    assert not any(marks(pdf)), "crop-marks = false: no marks"
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])

@@ -23,6 +23,9 @@ from pypdf.generic import (
 )
 
 from publish.build import Project, build
+from publish.config import PrintConfig
+from publish.writers import press
+from publish.writers.pdfedit import editing
 from tests.conftest import ROOT, Built, assert_pdf_x_in_cmyk, copy_book, rewritten_pdf
 from tests.preflight import marks, preflight
 
@@ -100,6 +103,22 @@ def test_no_links_in_the_press_interior_but_in_the_screen_edition(flagship: Buil
         annotations = [a for page in PdfReader(flagship.edition("en", fmt)).pages
                        for a in page.get("/Annots") or []]
         assert bool(annotations) == linked, fmt
+
+
+def test_finishing_holds_for_any_page_count(tmp_path: Path) -> None:
+    """Pages added after layout (blank leaves to fill a signature) are finished
+    like the others."""
+    pdf = tmp_path / "leaves.pdf"
+    writer = PdfWriter()
+    for _ in range(3):
+        page = writer.add_blank_page(148 * MM, 210 * MM)
+        page.trimbox = page.mediabox
+    writer.write(pdf)
+    with editing(pdf) as writer:
+        press.finish(writer, PrintConfig())
+    for page, found in zip(PdfReader(pdf).pages, marks(pdf), strict=True):
+        assert len(found) == 8
+        assert [float(v) / MM for v in page.bleedbox] == pytest.approx([-3, -3, 151, 213])
 
 
 # Files broken on purpose

@@ -116,9 +116,9 @@ def _grown(box: list[float], margin: float) -> RectangleObject:
     return RectangleObject((left - margin, bottom - margin, right + margin, top + margin))
 
 
-def _draw(writer: PdfWriter, page: Any, segments: list[Segment]) -> None:
+def _draw(writer: PdfWriter, page: PageObject, segments: list[Segment]) -> None:
     """Stroke `segments` in registration over the page, in its default user space."""
-    resources = page["/Resources"].get_object()
+    resources = _resources(page)
     spaces = resources.get("/ColorSpace")
     if spaces is None:
         spaces = resources[NameObject("/ColorSpace")] = DictionaryObject()
@@ -168,7 +168,14 @@ def _drawings(writer: PdfWriter) -> Iterator[tuple[DictionaryObject, Any]]:
                 yield from visit(child, inner.get_object() if inner is not None else resources)
 
     for page in writer.pages:
-        yield from visit(page, page["/Resources"].get_object())
+        yield from visit(page, _resources(page))
+
+
+def _resources(page: PageObject) -> Any:
+    """The page's resources; a blank page added after layout may have none yet."""
+    if "/Resources" not in page:
+        page[NameObject("/Resources")] = DictionaryObject()
+    return page["/Resources"].get_object()
 
 
 def _flatten(writer: PdfWriter) -> None:
