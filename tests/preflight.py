@@ -6,12 +6,14 @@ stream, and returns what breaks the rules, one finding each.
 What it checks: no transparency (groups, `ca`/`CA` below 1, soft masks, blend
 modes); no annotations; a header the standard allows and no lower than the features
 used need; one PDF/X output intent with an embedded CMYK printer profile of ICC
-version 2; the Info keys (GTS_PDFXVersion, Title, dates, Trapped True or False) and
+version 2, with its Info; the Info keys (GTS_PDFXVersion, Title, dates, Trapped True or False) and
 the XMP that must agree with them; a trailer ID; no encryption; a TrimBox and a
 BleedBox on every page, the trim within the bleed within the media box; no RGB
 (DeviceRGB, rg/RG), and for PDF/X-1a nothing device-independent (ICC-based, Lab,
-CalRGB, CalGray); every font embedded; marks in registration (the separation
-`All`) outside the bleed and at least 3 mm from the trim.
+CalRGB, CalGray); every font embedded; no transfer functions, no JavaScript or
+other actions that do more than move about, no LZW compression; marks in
+registration (the separation `All`) outside the bleed and at least 3 mm from the
+trim.
 
 What it cannot check: whether the ICC profile is sound beyond its header, overprint
 and its effect, total ink coverage, image resolution as printed, fonts' licences,
@@ -50,6 +52,9 @@ STANDARDS = {
 """Both are built on PDF 1.4 (ISO 15930-4 and -6)."""
 DEVICE_INDEPENDENT = {"/ICCBased", "/Lab", "/CalRGB", "/CalGray"}
 OPAQUE_BLENDS = {"/Normal", "/Compatible"}
+ACTIONS = {"/JavaScript", "/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData",
+           "/SubmitForm", "/Hide", "/Rendition", "/Trans", "/SetOCGState"}
+"""Actions that do something other than move about the document."""
 XMP = {
     "pdfxid": "http://www.npes.org/pdfx/ns/id/",
     "pdf": "http://ns.adobe.com/pdf/1.3/",
@@ -69,7 +74,7 @@ PDF_DATE = re.compile(r"D:\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?([Z+-].*)
 class Finding:
     rule: str
     """transparency, annotation, version, output-intent, info, trapped, xmp, id,
-    encryption, boxes, colour, font, marks"""
+    encryption, boxes, colour, font, marks, transfer, actions, filter"""
     where: str
     message: str
 
@@ -200,8 +205,9 @@ class _Preflight:
                           f"{len(intents)} PDF/X output intents, not one")
             return
         (intent,) = intents
-        if not str(intent.get("/OutputConditionIdentifier", "")):
-            yield Finding("output-intent", "catalog", "no OutputConditionIdentifier")
+        for key in ("/OutputConditionIdentifier", "/Info"):
+            if not str(intent.get(key, "")):
+                yield Finding("output-intent", "catalog", f"no {key[1:]}")
         profile = intent.get("/DestOutputProfile")
         if profile is None:
             yield Finding("output-intent", "catalog", "no embedded output profile")
@@ -243,6 +249,13 @@ class _Preflight:
         if transparent := _transparent(value):
             yield Finding("transparency", where, "transparent painting: " + ", ".join(
                 f"{key} {value[key]}" for key in transparent))
+        if "/TR" in value or value.get("/TR2", "/Default") != "/Default":
+            yield Finding("transfer", where, "a transfer function")
+        if value.get("/S") in ACTIONS or "/AA" in value or "/JS" in value:
+            yield Finding("actions", where, f"an action: {value.get('/S', '/AA')}")
+        filters = value.get("/Filter")
+        if "/LZWDecode" in (filters if isinstance(filters, ArrayObject) else [filters]):
+            yield Finding("filter", where, "LZW compression")
         if value.get("/Type") == "/Font" and value.get("/Subtype") not in ("/Type0", "/Type3"):
             descriptor = value.get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor is not None else {}

@@ -221,6 +221,13 @@ BREAKS: dict[str, tuple[Callable[[PdfWriter], object], str, str]] = {
     "no profile": (lambda w: _intent(w).pop("/DestOutputProfile"), "output-intent",
                    "no embedded output profile"),
     "font not embedded": (_unembed_first_font, "font", "is not embedded"),
+    "no intent Info": (lambda w: _intent(w).pop("/Info"), "output-intent", "no Info"),
+    "transfer": (lambda w: _set("/TR", NameObject("/Identity"))(_first_state(w)),
+                 "transfer", "a transfer function"),
+    "JavaScript": (lambda w: _set("/OpenAction", DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"),
+        NameObject("/JS"): TextStringObject("app.alert('proof');")}))(w.root_object),
+                   "actions", "an action: /JavaScript"),
 }
 
 
