@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from publish.assemble import assemble_book
 from publish.build import FILE_NAMES, Project, build
 from publish.diagnostics import Collector
 from publish.load import load_manuscript
 from publish.model import Book
+from publish.writers.pdfedit import editing
 from publish.writers.typesetting import Report
 
 TESTS = Path(__file__).parent
@@ -123,15 +124,14 @@ def embedded_fonts(pdf: Path) -> dict[str, bool]:
     return {row[0].split("+")[-1]: row[-5] == "yes" for row in rows}
 
 
-def assert_pdf_x_in_cmyk(pdf: Path) -> None:
-    """The PDF declares PDF/X-3 and prints to a CMYK output intent."""
-    reader = PdfReader(pdf)
-    info: Any = reader.trailer["/Info"]
-    assert info["/GTS_PDFXVersion"] == "PDF/X-3:2003"
-    intents: Any = reader.root_object["/OutputIntents"]
-    (intent,) = [i.get_object() for i in intents]
-    assert intent["/S"] == "/GTS_PDFX"
-    assert intent["/DestOutputProfile"].get_object()["/N"] == 4
+def assert_pdf_x_in_cmyk(pdf: Path, standard: str = "PDF/X-3:2003") -> None:
+    """The PDF declares `standard`, and the preflight (a CMYK output intent among
+    its rules) finds nothing wrong with it."""
+    from tests.preflight import preflight
+
+    info: Any = PdfReader(pdf).trailer["/Info"]
+    assert info["/GTS_PDFXVersion"] == standard
+    assert [str(finding) for finding in preflight(pdf)] == []
 
 
 def rewritten_epub(source: Path, target: Path,
@@ -141,6 +141,15 @@ def rewritten_epub(source: Path, target: Path,
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as out:
         for info in original.infolist():
             out.writestr(info, change(info.filename, original.read(info)))
+    return target
+
+
+def rewritten_pdf(source: Path, target: Path, change: Callable[[PdfWriter], object]) -> Path:
+    """A copy of a PDF changed by `change(writer)`, to show that a checker notices
+    what the change breaks."""
+    shutil.copyfile(source, target)
+    with editing(target) as writer:
+        change(writer)
     return target
 
 

@@ -26,6 +26,7 @@ from tests.conftest import (
     embedded_fonts,
     require,
 )
+from tests.preflight import marks
 
 MM = 72 / 25.4
 ISBN = "978-0-306-40615-7"
@@ -91,20 +92,26 @@ def test_configured_trim_bleed_and_paper(tmp_path: Path) -> None:
     assert _box(page.trimbox) == pytest.approx([0, 0, 2 * 127 + 20, 203], abs=0.1)
     assert _box(page.mediabox) == pytest.approx([-5, -5, 2 * 127 + 25, 208], abs=0.1)
     assert _box(page.bleedbox) == pytest.approx([-5, -5, 2 * 127 + 25, 208], abs=0.1)
-    assert not _registration_strokes(page), "crop-marks = false: no marks"
+    assert marks(target) == [[]], "crop-marks = false: no marks"
 
 
-def _registration_strokes(page: Any) -> list[tuple[float, ...]]:
-    """The stroke colours in all four inks at 100 %: the crop and fold marks."""
-    content = ContentStream(page.get_contents(), None)
-    return [tuple(float(v) for v in operands) for operands, operator in content.operations
-            if operator in (b"SC", b"SCN") and [float(v) for v in operands] == [1, 1, 1, 1]]
-
-
-def test_crop_marks_in_registration(cover: Cover) -> None:
-    """Crop marks at the four corners and fold marks at the spine, on every plate."""
-    (page,) = PdfReader(cover("en", 120)).pages
-    assert _registration_strokes(page)
+def test_crop_and_fold_marks_in_registration_outside_the_bleed(cover: Cover) -> None:
+    """Crop marks at the four corners and fold marks at both edges of the spine, on
+    every plate, beyond the bleed."""
+    pdf = cover("en", 120)
+    (page,) = PdfReader(pdf).pages
+    left, bottom, right, top = _box(page.trimbox)
+    (found,) = marks(pdf)
+    vertical = sorted(round(x0 / MM - left, 1) for x0, _, x1, _ in found if x0 == x1)
+    spine = 120 * 0.06
+    assert vertical == [0, 0, 148, 148, 148 + spine, 148 + spine, 2 * 148 + spine,
+                        2 * 148 + spine]
+    assert len(found) == len(vertical) + 4, "two horizontal marks at each side"
+    for extent in found:
+        x0, y0, x1, y1 = (v / MM for v in extent)
+        assert max(x1 - x0, y1 - y0) == pytest.approx(5, abs=0.01)
+        outside = max(left - x1, x0 - right, bottom - y1, y0 - top)
+        assert outside == pytest.approx(4, abs=0.01), "1 mm beyond the 3 mm bleed"
 
 
 def _streams(content: Any, resources: Any) -> Iterator[tuple[ContentStream, Any]]:
@@ -153,11 +160,15 @@ def test_cover_is_pdf_x_in_cmyk(cover: Cover, lang: str) -> None:
     for content, _ in streams:
         operators = {operator for _, operator in content.operations}
         assert not {b"rg", b"RG", b"g", b"G"} & operators, "CMYK alone, not RGB nor grey"
+        space = None
         for operands, operator in content.operations:
-            if operator in (b"sc", b"scn", b"SC", b"SCN"):
-                assert len(operands) == 4, f"{operator!r} {operands}: CMYK"
             if operator in (b"cs", b"CS"):
-                assert operands[0] == "/DeviceCMYK"
+                space = operands[0]
+                assert space in ("/DeviceCMYK", "/Registration")
+            if operator in (b"sc", b"scn", b"SC", b"SCN"):
+                # The marks: the tint of the separation All, on all four plates.
+                expected = 1 if space == "/Registration" else 4
+                assert len(operands) == expected, f"{operator!r} {operands}: CMYK"
     colours = _painted_text(page)
     assert colours and set(colours) == {(0, 0, 0, 1)}, "all text in black alone"
 

@@ -26,6 +26,7 @@ from tests.conftest import (
     require,
     run_publish,
 )
+from tests.preflight import marks
 
 MM = 72 / 25.4
 BELARUSIAN = "іўёІЎЁ’«»„“—"
@@ -134,6 +135,40 @@ def test_front_matter_has_roman_folios_and_the_body_starts_at_one(any_book: Buil
     assert [f for f in front if f] == ["v"], "only the contents show a folio: v"
 
 
+def _agree_with_folios(pdf: Path) -> list[str]:
+    """The page labels of a PDF, which must be the folios printed on its pages."""
+    labels = list(PdfReader(pdf).page_labels)
+    printed = [(label, _folio(page)) for label, page in zip(labels, _pages(pdf), strict=True)
+               if _folio(page)]
+    assert printed and all(label == folio for label, folio in printed), printed
+    return labels
+
+
+@pytest.mark.parametrize("fmt", EDITIONS)
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_page_labels_are_the_printed_folios(any_book: Built, lang: str, fmt: str) -> None:
+    labels = _agree_with_folios(any_book.edition(lang, fmt))
+    first = min(_openings(any_book, lang, fmt).values())
+    roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+    assert first - 1 <= len(roman)
+    assert labels[:first] == [*roman[:first - 1], "1"], "roman front matter, the body from 1"
+
+
+def test_page_labels_without_roman_front_matter(scratch_book: Path, tmp_path: Path) -> None:
+    from publish.build import Project, build
+
+    config = scratch_book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + "\n[print]\nroman-front-matter = false\n")
+    for pdf in build(Project(scratch_book), ["en"], ["pdf", "screen"], tmp_path / "out"):
+        labels = _agree_with_folios(pdf)
+        assert labels == [str(n) for n in range(1, len(labels) + 1)]
+
+
+def test_the_cover_has_no_page_labels(minimal: Built) -> None:
+    """The cover prints no folio: a viewer's 1 of 1 says all."""
+    assert "/PageLabels" not in PdfReader(minimal.edition("en", "cover")).root_object
+
+
 @pytest.mark.parametrize("lang", ["be", "en"])
 def test_press_geometry(any_book: Built, lang: str) -> None:
     bleed = 3 * MM
@@ -168,6 +203,7 @@ def test_configured_trim_size_and_bleed(scratch_book: Path, tmp_path: Path) -> N
         [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1)
     assert [float(v) for v in page.bleedbox] == pytest.approx(
         [-5 * MM, -5 * MM, 132 * MM, 208 * MM], abs=0.1), "the whole bleed, not 10 pt"
+    assert not any(marks(pdf)), "crop-marks = false: no marks"
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])
@@ -182,7 +218,6 @@ def test_press_is_pdf_x_in_cmyk(any_book: Built, lang: str) -> None:
         resources: Any = page["/Resources"]
         forms = resources.get("/XObject") or {}
         drawings += [form.get_object().get_data() for form in forms.values()]
-    assert len(drawings) > len(reader.pages), "crop marks are drawings of their own"
     for data in drawings:
         operators = re.findall(rb"(?<![\w/])(rg|RG|sc|SC|scn|SCN|k|K|g|G)(?![\w])", data)
         assert not {b"rg", b"RG"} & set(operators), "no RGB colour anywhere, marks included"

@@ -27,6 +27,7 @@ from publish.writers.cover import write_cover
 from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
+from publish.writers.press import Transparent
 from publish.writers.weasy import MissingGlyphs
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
@@ -118,6 +119,12 @@ def build(project: Project, languages: list[str] | None = None,
                     written[fmt] = partial
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+                except Transparent as found:
+                    raise BuildFailed([Diagnostic(
+                        project.manuscript / book.lang, None, "press-transparency",
+                        f"the {book.lang} {fmt} edition holds {found}, and "
+                        f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
+                        "onto white")]) from None
     return list(targets.values())
 
 

@@ -6,8 +6,7 @@ and an EAN-13 bar code of the ISBN on the back. The spine is the interior's page
 times the paper's thickness. Text goes on the spine only from 80 pages on (KDP allows
 none on books of 79 pages or fewer) and only if it can be set at a legible size while
 keeping 1.6 mm clear on either side, as the fold may move that much; otherwise the
-spine is left plain. Crop and fold marks are drawn here, in registration, rather than
-with the CSS `marks: crop` of WeasyPrint, which draws them in RGB.
+spine is left plain. The press finishing adds crop marks, and fold marks at the spine.
 """
 
 from __future__ import annotations
@@ -18,15 +17,12 @@ from pathlib import Path
 
 from publish import isbn
 from publish.model import Book, identifier
-from publish.writers import ean13, weasy
+from publish.writers import ean13, pdfedit, press, weasy
 
 FORMAT = "cover"
 """The identifier format of the cover, as `identifier()` knows it."""
 INK = "device-cmyk(0 0 0 1)"
 """All text: black alone, so no plate can print it out of register."""
-
-REGISTRATION = "device-cmyk(1 1 1 1)"
-"""The crop and fold marks: on every plate, to check the register and the cut."""
 
 SPINE_TEXT_MIN_PAGES = 80
 """KDP: no text on the spine of a book of 79 pages or fewer."""
@@ -76,7 +72,8 @@ def write_cover(book: Book, pages: int, allowed: list[Path], styles: Path,
                  [*allowed, Path(book.print.icc_profile)], styles, target, book.print.font,
                  pdf_variant=book.print.pdf_x,
                  pdf_identifier=identifier(book, FORMAT).encode())
-    weasy.finish_for_press(target, book.print.bleed)
+    with pdfedit.editing(target) as writer:
+        press.finish(writer, book.print, folds=(sheet.trim_width, sheet.trim_width + sheet.spine))
 
 
 def _mm(value: float) -> str:
@@ -93,7 +90,6 @@ def _setup(book: Book, sheet: Geometry) -> str:
         f'html {{ font-family: "{settings.font}"; color: {INK}; }}',
         f".back {{ left: 0; width: {_mm(sheet.trim_width)}; }}",
         f".spine {{ left: {_mm(sheet.trim_width)}; width: {_mm(sheet.spine)}; }}",
-        f".marks {{ left: {_mm(-settings.bleed)}; top: {_mm(-settings.bleed)}; }}",
         f".front {{ left: {_mm(sheet.trim_width + sheet.spine)}; "
         f"width: {_mm(sheet.trim_width)}; }}",
     ]
@@ -115,7 +111,7 @@ def _document(book: Book, sheet: Geometry) -> str:
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}'
         f"</head><body>{_back(book)}{_spine(book, sheet)}{_front(book, authors)}"
-        f"{_marks(book, sheet)}</body></html>"
+        "</body></html>"
     )
 
 
@@ -143,27 +139,3 @@ def _front(book: Book, authors: str) -> str:
     return (f'<section class="front"><p class="author">{escape(authors)}</p>'
             f'<h1 class="title">{escape(book.title)}</h1>{subtitle}'
             f'<p class="publisher">{escape(book.publisher)}</p></section>')
-
-
-def _marks(book: Book, sheet: Geometry) -> str:
-    """Crop marks at the corners and fold marks at the spine, in the outer half of
-    the bleed, in registration (all four inks).
-
-    Not the CSS `marks: crop` of WeasyPrint, which draws them in RGB black, colour a
-    PDF/X file must not hold."""
-    bleed = book.print.bleed
-    if not book.print.crop_marks or not bleed:
-        return ""
-    width, height = sheet.width + 2 * bleed, sheet.trim_height + 2 * bleed
-    mark = bleed / 2
-    lines = []
-    for x in (bleed, bleed + sheet.trim_width, width - bleed - sheet.trim_width,
-              width - bleed):
-        lines += [f"M{x:.3f},0v{mark:.3f}", f"M{x:.3f},{height:.3f}v{-mark:.3f}"]
-    for y in (bleed, height - bleed):
-        lines += [f"M0,{y:.3f}h{mark:.3f}", f"M{width:.3f},{y:.3f}h{-mark:.3f}"]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="marks" '
-            f'width="{_mm(width)}" height="{_mm(height)}" '
-            f'viewBox="0 0 {width:.3f} {height:.3f}">'
-            f'<path d="{"".join(lines)}" fill="none" stroke="{REGISTRATION}" '
-            f'stroke-width="{0.25 * PT:.3f}"/></svg>')

@@ -2,7 +2,7 @@
 by `styles/print.css`.
 
 - `press`: the interior a printer asks for: PDF/X with a CMYK output intent, text in
-  100 % K, bleed and crop marks, footnotes at the foot of the page.
+  100 % K, bleed and crop marks, footnotes at the foot of the page, no links.
 - `screen`: for reading on screens: tagged PDF/UA-1, RGB, notes at the end of each
   chapter with links both ways.
 """
@@ -17,7 +17,7 @@ from typing import Literal
 from lxml import etree
 
 from publish.model import Book, Chapter, PageBreak, identifier
-from publish.writers import backmatter, blocks, frontmatter, typesetting, weasy
+from publish.writers import backmatter, blocks, frontmatter, pdfedit, press, typesetting, weasy
 from publish.writers.blocks import XHTML
 
 BLOCK = "data-block"
@@ -47,18 +47,34 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
                             block_attribute=BLOCK, revise=mender.revise,
                             signature=(book.print.signature or 1) if edition == "press" else 1,
                             pdf_identifier=identifier(book, fmt).encode(), **options)
-    if edition == "press":
-        weasy.finish_for_press(target, book.print.bleed)
+    with pdfedit.editing(target) as writer:
+        pdfedit.label_pages(writer, _labels(book, rendered))
+        if edition == "press":
+            press.finish(writer, book.print)
     return rendered
+
+
+def _body_opening(book: Book, rendered: weasy.Rendered) -> int:
+    """The index of the page where the first chapter opens: the front matter's
+    length, as laid out."""
+    first = f"{book.chapters[0].id}/0"
+    return next((n for n, start in enumerate(rendered.page_starts)
+                 if start is not None and start[0] == first), 0)
+
+
+def _labels(book: Book, rendered: weasy.Rendered) -> list[tuple[int, pdfedit.Style]]:
+    """The page labels of the folios as printed: i, ii ... for the front matter and
+    1 from the first chapter, or 1 from the first page without roman front matter."""
+    if not book.print.roman_front_matter:
+        return [(0, pdfedit.ARABIC)]
+    return [(0, pdfedit.ROMAN), (_body_opening(book, rendered), pdfedit.ARABIC)]
 
 
 def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
     """Where each page with counted text begins, with its folio as printed: the
     front matter's in roman numerals where the configuration numbers it apart (the
     body then starts at 1), the chapters' and the back matter's in arabic."""
-    first = f"{book.chapters[0].id}/0"
-    opening = next((n for n, start in enumerate(rendered.page_starts)
-                    if start is not None and start[0] == first), 0)
+    opening = _body_opening(book, rendered)
     separate = book.print.roman_front_matter
     found = []
     for number, start in enumerate(rendered.page_starts):
@@ -92,11 +108,11 @@ def _page_setup(book: Book, edition: Edition) -> str:
     rules = [f'html {{ font-family: "{settings.font}" }}',
              f".chapter, .chronology {{ break-before: {opening} }}"]
     if edition == "press":
-        marks = " marks: crop;" if settings.crop_marks else ""
+        # The crop marks are drawn by the press finishing, not by WeasyPrint.
         rules += [
             weasy.cmyk_profile(book),
             f"@page {{ size: {settings.trim_width}mm {settings.trim_height}mm; "
-            f"bleed: {settings.bleed}mm;{marks} }}",
+            f"bleed: {settings.bleed}mm; }}",
             ":root { --ink: device-cmyk(0 0 0 1); }",
         ]
     else:

@@ -19,8 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import RectangleObject
+from pypdf import PdfReader
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import create_layout, line_size
@@ -31,7 +30,6 @@ from publish.model import Book
 from publish.writers import blocks
 from publish.writers.typesetting import Line, Piece
 
-RGB_BLACK = re.compile(rb"(?<![\d.])0 0 0 (rg|RG)\b")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
 
@@ -229,31 +227,6 @@ def _texts(box: Any, attribute: str, block: str | None) -> Iterator[tuple[str, s
         yield block, box.text
     for child in getattr(box, "children", []):
         yield from _texts(child, attribute, block)
-
-
-def finish_for_press(pdf: Path, bleed: float) -> None:
-    """What WeasyPrint leaves a printer to complain about: it caps the BleedBox at
-    10 pt, whatever the bleed, and draws crop marks in RGB black. Every page gets
-    the BleedBox of its bleed in millimetres, and the marks 100 % K."""
-    writer = PdfWriter(clone_from=pdf)
-    done = set()
-    margin = bleed * 72 / 25.4
-    for page in writer.pages:
-        left, bottom, right, top = (float(v) for v in page.trimbox)
-        page.bleedbox = RectangleObject((left - margin, bottom - margin,
-                                         right + margin, top + margin))
-        resources: Any = page["/Resources"]
-        for drawing in (resources.get("/XObject") or {}).values():
-            stream = drawing.get_object()
-            if stream.indirect_reference in done or stream.get("/Subtype") == "/Image":
-                continue
-            done.add(stream.indirect_reference)
-            data = stream.get_data()
-            black = RGB_BLACK.sub(lambda m: b"0 0 0 1 " + (b"k" if m[1] == b"rg" else b"K"),
-                                  data)
-            if black != data:
-                stream.set_data(black)
-    writer.write(pdf)
 
 
 def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
