@@ -114,8 +114,10 @@ def build(project: Project, languages: list[str] | None = None,
                 target = targets.get((book.lang, fmt))
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
                 try:
+                    # Only the editions asked for are reported, not a layout made for
+                    # the others' sake.
                     book = _write(book, fmt, project, partial, modified, manuscript, warn,
-                                  written, typeset)
+                                  written, typeset if target else lambda *report: None)
                     written[fmt] = partial
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
