@@ -54,7 +54,8 @@ class Built:
     project: Path
     out: Path
     book_id: str
-    typesetting: dict[tuple[str, str], Report] = field(default_factory=dict)
+    typesetting: dict[tuple[str, str], Report] = field(default_factory=dict, compare=False,
+                                                       hash=False)
     """The typesetting report of each PDF edition, by language and format."""
 
     def edition(self, lang: str, fmt: str) -> Path:

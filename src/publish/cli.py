@@ -79,13 +79,16 @@ def _run_build(args: argparse.Namespace) -> int:
     from publish.build import Project, build
 
     project = Project(Path(args.project).resolve())
+    # The typesetting reports follow the files, once every edition is written: stderr
+    # is for problems only.
+    reports: list[str] = []
     written = build(project, _list(args.lang), _list(args.format),
                     Path(args.out).resolve() if args.out else None, _progress(),
                     lambda problem: print(problem.format(Path.cwd()), file=sys.stderr),
-                    lambda lang, fmt, report: print(f"typesetting {lang} {fmt}: {report.summary()}",
-                                                    file=sys.stderr))
-    for path in written:
-        print(_shown(path))
+                    lambda lang, fmt, report: reports.append(
+                        f"typesetting {lang} {fmt}: {report.summary()}"))
+    for line in [*map(_shown, written), *reports]:
+        print(line)
     return 0
 
 
