@@ -30,6 +30,8 @@ def labels(lang: str) -> Labels:
         published=_("Published"), rights=_("Rights"), identifier=_("Identifier"),
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
         accessibility_summary=_(SUMMARY),
+        note_link=_("Note {number}"), back_link=_("Back to the text"),
+        chapter_link=_("Chapter: {title}"), event_link=_("In the text: {date}"),
     )
 
 
