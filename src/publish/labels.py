@@ -30,6 +30,8 @@ def labels(lang: str) -> Labels:
         cover=_("Cover"), start=_("Start of the text"), guide=_("Guide"), pages=_("Pages"),
         notes=_("Notes"),
         accessibility_summary=_(SUMMARY),
+        note_link=_("Note {number}"), back_link=_("Back to the text"),
+        chapter_link=_("Chapter: {title}"), event_link=_("In the text: {date}"),
     )
 
 

@@ -95,6 +95,14 @@ class Labels:
     notes: str
     """The heading of the notes at the end of a chapter."""
     accessibility_summary: str
+    note_link: str
+    """What a link to a note says, with `{number}` where its number goes."""
+    back_link: str
+    """What the link from a note back to its call says."""
+    chapter_link: str
+    """What a link of the contents says, with `{title}` where the chapter's goes."""
+    event_link: str
+    """What a date of the chronology, a link to the text, says: `{date}` in it."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ by `styles/print.css`.
 - `press`: the interior a printer asks for: PDF/X with a CMYK output intent, text in
   100 % K, bleed and crop marks, footnotes at the foot of the page, no links.
 - `screen`: for reading on screens: tagged PDF/UA-1, RGB, notes at the end of each
-  chapter with links both ways.
+  chapter with links both ways, every link described by its `title` in the book's
+  language, no hyphenation; `tagging.finish` mends what WeasyPrint's tags lack.
 """
 
 from __future__ import annotations
@@ -16,8 +17,17 @@ from typing import Literal
 
 from lxml import etree
 
-from publish.model import Book, Chapter, PageBreak, identifier
-from publish.writers import backmatter, blocks, frontmatter, pdfedit, press, typesetting, weasy
+from publish.model import Book, Chapter, Labels, PageBreak, identifier
+from publish.writers import (
+    backmatter,
+    blocks,
+    frontmatter,
+    pdfedit,
+    press,
+    tagging,
+    typesetting,
+    weasy,
+)
 from publish.writers.blocks import XHTML
 
 BLOCK = "data-block"
@@ -29,6 +39,9 @@ FORMATS: dict[Edition, str] = {"press": "pdf", "screen": "screen"}
 
 PRESS_PPI = 300
 """What printers ask of images at the size they print."""
+BLOCK_ELEMENTS = blocks.TEXT_BLOCKS | {"div", "blockquote", "ol", "ul", "dl", "table", "thead",
+                                       "tbody", "tr", "figure", "section", "aside", "hr"}
+"""Elements that hold blocks or are blocks, not text runs."""
 
 
 def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
@@ -36,7 +49,7 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
     """Write one PDF edition."""
     fmt = FORMATS[edition]
     options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
-               else {"pdf_variant": "pdf/ua-1"})
+               else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
     profile = [Path(book.print.icc_profile)] if edition == "press" else []
     mender = typesetting.Mender(
         lambda mends, trials: _document(book, edition, mends, trials))
@@ -133,11 +146,16 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
     def counted(part: str, fragment: str) -> str:
         return _counted(part, fragment, mends, trials)
 
-    chapters = "".join(_chapter(c, edition, n == 0, mends, trials)
+    chapters = "".join(_chapter(c, edition, book.labels, n == 0, mends, trials)
                        for n, c in enumerate(book.chapters))
     if book.chronology:
-        chapters += counted(backmatter.CHRONOLOGY_ID, backmatter.chronology(
-            book, lambda entry: f"#{entry.anchor}"))
+        chronology = backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
+        if edition == "screen":
+            root = blocks.parse(chronology)
+            for link in root.iter(f"{{{XHTML}}}a"):
+                link.set("title", book.labels.event_link.format(date=_text(link)))
+            chronology = blocks.serialize(root)
+        chapters += counted(backmatter.CHRONOLOGY_ID, chronology)
     front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
              + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
              + counted(frontmatter.IMPRINT, frontmatter.imprint(book, FORMATS[edition])))
@@ -166,17 +184,21 @@ def _mark_blocks(root: etree._Element, part: str) -> None:
 
 
 def _contents(book: Book) -> str:
-    targets = [(c.id, c.title) for c in book.chapters]
+    # Each title attribute is what a screen reader says of its link (see tagging.py).
+    targets = [(c.id, c.title, book.labels.chapter_link.format(title=c.title))
+               for c in book.chapters]
     if book.chronology:
-        targets.append((backmatter.CHRONOLOGY_ID, book.labels.chronology))
-    entries = "".join(f'<li><a href="#{target}">{escape(title)}</a></li>'
-                      for target, title in targets)
+        label = book.labels.chronology
+        targets.append((backmatter.CHRONOLOGY_ID, label, label))
+    entries = "".join(f'<li><a href="#{target}" title="{escape(description)}">'
+                      f"{escape(title)}</a></li>"
+                      for target, title, description in targets)
     return (f'<nav class="contents"><h1 id="contents">{escape(book.labels.contents)}</h1>'
             f"<ol>{entries}</ol></nav>")
 
 
-def _chapter(chapter: Chapter, edition: Edition, first: bool, mends: dict[str, str],
-             trials: dict[str, list[str]]) -> str:
+def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
+             mends: dict[str, str], trials: dict[str, list[str]]) -> str:
     root = blocks.parse(chapter.body)
     for image in root.iter(f"{{{XHTML}}}img"):
         path = chapter.images.get((image.get("src") or "").removeprefix("images/"))
@@ -188,6 +210,10 @@ def _chapter(chapter: Chapter, edition: Edition, first: bool, mends: dict[str, s
         # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
         for backref in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
             backref.text = "^"
+            backref.set("title", labels.back_link)
+        for call in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
+            call.set("title", labels.note_link.format(number=_text(call)))
+        _foreign_spans(root)
     _mark_blocks(root, chapter.id)
     _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
@@ -227,6 +253,29 @@ def _keep_only(root: etree._Element, keys: set[str]) -> None:
     for element in list(root.iter(f"{{{XHTML}}}*")):
         if element not in kept and element.getparent() is not None:
             element.getparent().remove(element)
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _foreign_spans(element: etree._Element) -> None:
+    """Put the text of every passage in another language in a `<span lang>`: the
+    only element whose language WeasyPrint's tags can be given (see tagging.py). A
+    block in another language hands its language down to the blocks it holds."""
+    lang = element.get("lang")
+    children = list(element)
+    if lang is not None and not any(etree.QName(c).localname in BLOCK_ELEMENTS for c in children):
+        if etree.QName(element).localname != "span":
+            span = etree.Element(f"{{{XHTML}}}span", {"lang": lang})
+            span.text, element.text = element.text, None
+            span.extend(children)
+            element.append(span)
+        return
+    for child in children:
+        if lang is not None and child.get("lang") is None:
+            child.set("lang", lang)
+        _foreign_spans(child)
 
 
 def _notes_at_foot(root: etree._Element, prefix: str) -> None:
