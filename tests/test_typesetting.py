@@ -86,6 +86,17 @@ def test_spaces_stretched_past_half_again_their_width_make_a_loose_line() -> Non
     assert _report("loose", stretch=1.6).loose == 1
 
 
+def test_spaces_squeezed_below_four_fifths_make_a_tight_line() -> None:
+    assert (_report("even", stretch=0.85).tight, _report("dark", stretch=0.7).tight) == (0, 1)
+
+
+def test_a_whole_word_alone_or_a_gaping_line_is_a_gap() -> None:
+    assert _report("One", "of the most striking accounts", "end").gaps == 1
+    assert typesetting.report([_line("march. At the time,", stretch=28.7),
+                               _line("Bialiatski, who chaired")]).gaps == 1
+    assert _report("a line", "Word.").gaps == 0
+
+
 def test_targets_name_what_a_report_misses() -> None:
     report = _report("one bro-", "ken two bro-", "ken three bro-", "ken end")
     missed = Targets(hyphenated=0.12).missed(report)
@@ -137,7 +148,8 @@ def test_the_press_edition_reaches_every_target(book: str, lang: str,
 def test_the_english_flagship_is_mended_to_every_target_but_loose_lines(flagship: Built) -> None:
     found = flagship.typesetting[("en", "pdf")]
     assert found.hyphenated_share <= TARGETS["en"].hyphenated, found.summary()
-    assert (found.runs, found.recto_final, found.paragraph_final) == (0, 0, 0), found.summary()
+    assert (found.runs, found.recto_final, found.paragraph_final, found.gaps) == (0, 0, 0, 0), \
+        found.summary()
 
 
 def test_no_name_of_the_word_list_is_hyphenated(flagship: Built) -> None:

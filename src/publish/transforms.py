@@ -15,8 +15,10 @@ def add_chronology(book: Book) -> Book:
     for chapter in book.chapters:
         for event in chapter.events:
             value = parse_date(event.date)
+            # A heading of the list: "Снежань 1991 г.", though the text says "снежань".
+            date = format_date_value(value, book.lang)
             entries.append((value.start.as_date(), ChronologyEntry(
-                format_date_value(value, book.lang), event.date, event.sentence, chapter,
+                date[:1].upper() + date[1:], event.date, event.sentence, chapter,
                 event.anchor)))
     entries.sort(key=lambda pair: pair[0])
     return dataclasses.replace(book, chronology=[entry for _, entry in entries])

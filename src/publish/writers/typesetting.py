@@ -20,6 +20,10 @@ HYPHENS = ("-", "\u2010", "\u00ad")
 stylesheets, the Unicode hyphen, or a soft hyphen."""
 LOOSE = 1.5
 """A line is loose when its word spaces are stretched past 150 % of their width."""
+GAPING = 3.0
+"""... and gapes past three times their width: no justification leaves that."""
+TIGHT = 0.8
+"""A line is tight when its word spaces are squeezed below 80 % of their width."""
 NUMBER = re.compile(r"\d[\d.,]*\.?$")
 WORD = re.compile(r"\w", re.UNICODE)
 
@@ -81,8 +85,13 @@ class Report:
     """... of them, rectos: the word is split across the page turn."""
     paragraph_final: int
     """Paragraphs whose last line is the end of a broken word."""
+    gaps: int
+    """Lines of a paragraph broken off short: a whole word alone, or word spaces
+    stretched past `GAPING` times their width."""
     loose: int
     """Lines whose word spaces are stretched past `LOOSE` times their width."""
+    tight: int
+    """Lines whose word spaces are squeezed below `TIGHT` times their width."""
     offenders: dict[str, list[str]] = field(default_factory=dict)
     """Per paragraph key, what is wrong with it, for mending."""
 
@@ -99,7 +108,8 @@ class Report:
                 f"{self.runs} runs of 3+, {self.fragments} lone fragments, "
                 f"{self.split_units} split units, {self.recto_final} recto-final hyphens "
                 f"({self.page_final} page-final), {self.paragraph_final} paragraph-final "
-                f"fragments, {self.loose_share:.1%} loose")
+                f"fragments, {self.gaps} gaps, {self.loose_share:.1%} loose, "
+                f"{self.tight} tight")
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class Targets:
     split_units: int = 0
     recto_final: int = 0
     paragraph_final: int = 0
+    gaps: int = 0
 
     def missed(self, report: Report) -> list[str]:
         """What the report misses, as sentences; empty when it reaches every target."""
@@ -123,7 +134,8 @@ class Targets:
                           f"(at most {self.hyphenated:.0%})")
         if report.loose_share > self.loose:
             missed.append(f"{report.loose_share:.1%} of lines loose (at most {self.loose:.0%})")
-        for name in ("runs", "fragments", "split_units", "recto_final", "paragraph_final"):
+        for name in ("runs", "fragments", "split_units", "recto_final", "paragraph_final",
+                     "gaps"):
             if getattr(report, name) > getattr(self, name):
                 missed.append(f"{getattr(report, name)} {name.replace('_', ' ')}")
         return missed
@@ -138,7 +150,7 @@ def report(lines: list[Line]) -> Report:
         if line.block is not None:
             offenders.setdefault(line.block, []).append(problem)
 
-    runs = fragments = split = paragraph_final = 0
+    runs = fragments = split = paragraph_final = gaps = 0
     for paragraph in _paragraphs(counted):
         run: list[Line] = []
         for number, line in enumerate(paragraph):
@@ -159,6 +171,9 @@ def report(lines: list[Line]) -> Report:
             elif lone and not last and (line.hyphenated or broken):
                 fragments += 1
                 offend(line, "fragment")
+            elif not last and (lone or line.stretch > GAPING):
+                gaps += 1
+                offend(line, "gap")
             if previous is not None and _splits_unit(previous, line):
                 split += 1
                 offend(line, "split-unit")
@@ -173,8 +188,9 @@ def report(lines: list[Line]) -> Report:
     loose = [line for line in counted if line.stretch > LOOSE]
     for line in loose:
         offend(line, "loose")
+    tight = sum(1 for line in counted if line.stretch < TIGHT)
     return Report(len(counted), hyphenated, runs, fragments, split, page_final,
-                  recto_final, paragraph_final, len(loose), offenders)
+                  recto_final, paragraph_final, gaps, len(loose), tight, offenders)
 
 
 def _paragraphs(lines: list[Line]) -> Iterator[list[Line]]:
@@ -218,18 +234,18 @@ def _splits_unit(before: Line, after: Line) -> bool:
 VARIANTS = (
     "letter-spacing: -0.01em",
     "letter-spacing: 0.01em",
-    "word-spacing: -0.04em",
-    "letter-spacing: -0.02em",
+    "word-spacing: -0.03em",
+    "letter-spacing: -0.015em; word-spacing: 0.01em",
     "letter-spacing: 0.015em",
-    "word-spacing: -0.04em; letter-spacing: 0.01em",
+    "word-spacing: -0.03em; letter-spacing: 0.01em",
     "hyphenate-limit-zone: 0",
     "hyphens: manual",
-    "letter-spacing: -0.025em; word-spacing: -0.04em",
     "letter-spacing: 0.025em",
 )
 """What a typesetter changes in a paragraph to move its breaks: a little tracking,
-tighter word spaces, hyphenation allowed wherever it helps, or none at all."""
-FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final"}
+tighter word spaces (never below `TIGHT` of their width, letters tracked in too),
+hyphenation allowed wherever it helps, or none at all."""
+FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final", "gap"}
 """What the build mends; loose lines and the share of hyphens are only reported, as a
 paragraph mended for them would often only trade one for the other."""
 ROUNDS = 2
@@ -320,7 +336,8 @@ class Mender:
         if not lines:
             return float("inf")
         found = report([dataclasses.replace(line, flow=False) for line in lines])
-        faults = found.runs + found.fragments + found.paragraph_final + found.split_units
+        faults = (found.runs + found.fragments + found.paragraph_final + found.split_units
+                  + found.gaps)
         # The page turns after the same line of the paragraph when what comes before
         # it stays as it is: that line must end with a whole word.
         turn = self.turns.get(key)
@@ -328,5 +345,5 @@ class Mender:
             faults += 1
         if len(lines) == self.lengths.get(key):
             faults += 1
-        return (FAULT * faults + found.hyphenated + 3 * found.loose
+        return (FAULT * faults + found.hyphenated + 3 * (found.loose + found.tight)
                 + sum(max(0.0, line.stretch - LOOSE) for line in lines))

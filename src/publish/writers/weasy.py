@@ -177,7 +177,8 @@ def _stretch(line: Any, spaces: dict[tuple[Any, ...], float]) -> float:
             if key not in spaces:
                 layout = create_layout(" ", style, None, None, 0)
                 spaces[key] = line_size(layout.get_first_line()[0], style)[0]
-            return float((spaces[key] + style["word_spacing"] + added) / spaces[key])
+            tracking = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
+            return float((spaces[key] + style["word_spacing"] + tracking + added) / spaces[key])
     return 1.0
 
 
