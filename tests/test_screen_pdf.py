@@ -262,6 +262,8 @@ def test_words_are_whole_at_the_line_ends(any_book: Built, lang: str) -> None:
     text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "\xad" not in text
+    # A word broken at its own hyphen over a page turn has the folio between.
+    text = "\n".join(line for line in text.splitlines() if not FOLIO.fullmatch(line.strip()))
     source = " ".join(" ".join(etree.tostring(_html(any_book, lang), method="text",
                                               encoding="unicode").split()).split())
     for before, after in re.findall(r"(\w+)-\n(\w+)", text):

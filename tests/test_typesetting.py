@@ -7,14 +7,18 @@ from __future__ import annotations
 import itertools
 import subprocess
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from lxml import etree
 
 from publish import typography
 from publish.build import Project, build
+from publish.transforms import add_chronology
 from publish.writers import typesetting
+from publish.writers.pdf import _document
 from publish.writers.typesetting import Line, Piece, Report, Targets
-from tests.conftest import BOOKS, Built, copy_book, require, run_publish
+from tests.conftest import BOOKS, ROOT, Built, assembled, copy_book, require, run_publish
 
 TARGETS = {"be": Targets(hyphenated=0.12), "en": Targets(hyphenated=0.08)}
 """What a book set by hand reaches: the share of hyphenated lines per language; no
@@ -171,3 +175,25 @@ def test_the_build_prints_the_report(tmp_path: Path) -> None:
     done = run_publish("build", "--format", "pdf", "--lang", "en", cwd=project)
     assert (done.returncode, done.stderr) == (0, "")
     assert "typesetting en pdf:" in done.stdout and "lone fragments" in done.stdout
+
+
+@pytest.mark.parametrize("edition", ["press", "screen"])
+def test_a_note_call_is_glued_to_the_word_before_it(flagship: Built,
+                                                    edition: Literal["press", "screen"]) -> None:
+    """WeasyPrint would carry a call to the start of the next line: the call and the
+    word before it are one unbreakable span wherever a word comes before it."""
+    book = add_chronology(assembled(flagship.project, "be"))
+    root = etree.fromstring(_document(book, edition, {}, {}).encode(), etree.HTMLParser())
+    calls = root.findall(".//span[@class='footnote']" if edition == "press" else ".//sup")
+    assert calls
+    for call in calls:
+        glue = call.getparent()
+        if glue.get("class") == "call":
+            word = "".join(glue.itertext()).removesuffix("".join(call.itertext()))
+            assert word and not any(char.isspace() for char in word), etree.tostring(glue)
+        else:
+            # Only where no single word comes before it.
+            before = call.getprevious()
+            assert before is not None and not (before.tail or "").strip() \
+                and any(char.isspace() for char in "".join(before.itertext()))
+    assert ".call { white-space: nowrap; }" in (ROOT / "styles" / "print.css").read_text()

@@ -10,6 +10,7 @@ by `styles/print.css`.
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from html import escape
 from pathlib import Path
@@ -51,13 +52,17 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
     options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
                else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
     profile = [Path(book.print.icc_profile)] if edition == "press" else []
+    # Only the press edition is mended: the screen edition is set ragged right,
+    # without hyphens, where the faults the mending is for do not arise.
     mender = typesetting.Mender(
-        lambda mends, trials: _document(book, edition, mends, trials))
+        lambda mends, trials: _document(book, edition, mends, trials)) \
+        if edition == "press" else None
     rendered = weasy.render(_document(book, edition, {}, {}),
                             [_page_setup(book, edition), styles / "print.css"],
                             allowed + profile, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "press" else 0,
-                            block_attribute=BLOCK, revise=mender.revise,
+                            block_attribute=BLOCK,
+                            revise=mender.revise if mender else lambda lines: None,
                             signature=(book.print.signature or 1) if edition == "press" else 1,
                             pdf_identifier=identifier(book, fmt).encode(), **options)
     with pdfedit.editing(target) as writer:
@@ -214,6 +219,7 @@ def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
         for call in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
             call.set("title", labels.note_link.format(number=_text(call)))
         _foreign_spans(root)
+    _glue_calls(root)
     _mark_blocks(root, chapter.id)
     _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
@@ -253,6 +259,41 @@ def _keep_only(root: etree._Element, keys: set[str]) -> None:
     for element in list(root.iter(f"{{{XHTML}}}*")):
         if element not in kept and element.getparent() is not None:
             element.getparent().remove(element)
+
+
+def _glue_calls(root: etree._Element) -> None:
+    """Keep each note call on the line of the word it follows, in a `<span
+    class="call">` that the stylesheet does not let break: WeasyPrint would
+    otherwise carry a call to the start of the next line, where it reads as a
+    number opening a sentence."""
+    calls = [element for element in root.iter(f"{{{XHTML}}}sup", f"{{{XHTML}}}span")
+             if etree.QName(element).localname == "sup"
+             or element.get("class") == "footnote"]
+    for call in calls:
+        if call.getparent() is None or call.getparent().get("class") == "call":
+            continue
+        previous = call.getprevious()
+        before = (previous.tail if previous is not None else call.getparent().text) or ""
+        word = re.search(r"\S+$", before)
+        # An element just before the call goes with it if it is one word (a name);
+        # a longer one (an italic title, say) would then not break at all.
+        one_word = previous is not None and not before \
+            and not re.search(r"\s", "".join(previous.itertext()))
+        if word is None and not one_word:
+            continue
+        glue = etree.Element(f"{{{XHTML}}}span", {"class": "call"})
+        if word is not None:
+            glue.text = word[0]
+            before = before[:word.start()]
+        if previous is not None:
+            previous.tail = before or None
+        else:
+            call.getparent().text = before or None
+        call.addprevious(glue)
+        if word is None:
+            glue.append(previous)
+        glue.tail, call.tail = call.tail, None
+        glue.append(call)
 
 
 def _text(element: etree._Element) -> str:
