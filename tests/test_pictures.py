@@ -7,6 +7,7 @@ the references on purpose; look at them before committing."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -47,17 +48,16 @@ def _named_pages(built: Built, lang: str, fmt: str) -> dict[str, int]:
     def first(test: Callable[[list[str]], bool], start: int = 0) -> int:
         return next(n for n, lines in enumerate(pages, start=1) if n > start and test(lines))
 
-    middle = book.chapters[len(book.chapters) // 2]
-    opening = first(lambda lines: any(line.startswith(middle.title) for line in lines[:3]))
+    title = " ".join(book.chapters[len(book.chapters) // 2].title.split())
+    opening = first(lambda lines: any(line.startswith(title) for line in lines[:3]))
     # The verso after the opening, and the recto facing it.
     verso = opening + 1 if opening % 2 else opening + 2
     return {
-        "imprint": first(lambda lines: any(book.rights in line for line in lines)),
+        "imprint": first(lambda lines: book.rights in " ".join(lines)),
         "opening": opening,
         "spread-verso": verso,
         "spread-recto": verso + 1,
-        "notes": first(lambda lines: any(line.startswith("1. ") for line in lines[-6:]),
-                       PAGES),
+        "notes": first(lambda lines: any(re.match(r"1\.\s", line) for line in lines), PAGES),
         "chronology": first(lambda lines: any(line == book.labels.chronology
                                               for line in lines[:3]), opening),
     }
