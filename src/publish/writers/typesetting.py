@@ -38,6 +38,8 @@ class Piece:
     same value for every piece of one unit, whatever line it is on."""
     number: bool = False
     """Whether that unit is a number (`<data>`), whose word must follow it."""
+    call: int | None = None
+    """Which note the text calls, if it is a note's call."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Line:
     """False for lines outside the main flow of the page: notes at its foot."""
     indent: str = "0"
     """The paragraph's first-line indent, as CSS, to set a copy of it alike."""
+    note: int | None = None
+    """Which note the line is part of, if it is in a note at the foot of a page."""
 
     @property
     def text(self) -> str:
@@ -92,6 +96,8 @@ class Report:
     """Lines whose word spaces are stretched past `LOOSE` times their width."""
     tight: int
     """Lines whose word spaces are squeezed below `TIGHT` times their width."""
+    notes_away: int = 0
+    """Notes that do not begin on the page of their call."""
     offenders: dict[str, list[str]] = field(default_factory=dict)
     """Per paragraph key, what is wrong with it, for mending."""
 
@@ -108,8 +114,8 @@ class Report:
                 f"{self.runs} runs of 3+, {self.fragments} lone fragments, "
                 f"{self.split_units} split units, {self.recto_final} recto-final hyphens "
                 f"({self.page_final} page-final), {self.paragraph_final} paragraph-final "
-                f"fragments, {self.gaps} gaps, {self.loose_share:.1%} loose, "
-                f"{self.tight} tight")
+                f"fragments, {self.gaps} gaps, {self.notes_away} notes off their page, "
+                f"{self.loose_share:.1%} loose, {self.tight} tight")
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class Targets:
     recto_final: int = 0
     paragraph_final: int = 0
     gaps: int = 0
+    notes_away: int = 0
 
     def missed(self, report: Report) -> list[str]:
         """What the report misses, as sentences; empty when it reaches every target."""
@@ -135,7 +142,7 @@ class Targets:
         if report.loose_share > self.loose:
             missed.append(f"{report.loose_share:.1%} of lines loose (at most {self.loose:.0%})")
         for name in ("runs", "fragments", "split_units", "recto_final", "paragraph_final",
-                     "gaps"):
+                     "gaps", "notes_away"):
             if getattr(report, name) > getattr(self, name):
                 missed.append(f"{getattr(report, name)} {name.replace('_', ' ')}")
         return missed
@@ -190,7 +197,23 @@ def report(lines: list[Line]) -> Report:
         offend(line, "loose")
     tight = sum(1 for line in counted if line.stretch < TIGHT)
     return Report(len(counted), hyphenated, runs, fragments, split, page_final,
-                  recto_final, paragraph_final, gaps, len(loose), tight, offenders)
+                  recto_final, paragraph_final, gaps, len(loose), tight,
+                  _notes_away(lines, offend), offenders)
+
+
+def _notes_away(lines: list[Line], offend: Callable[[Line, str], None]) -> int:
+    """Calls whose note does not begin on their page."""
+    begins: dict[int, int] = {}
+    for line in lines:
+        if line.note is not None:
+            begins.setdefault(line.note, line.page)
+    away = 0
+    for line in lines:
+        for piece in line.pieces:
+            if piece.call is not None and begins.get(piece.call, line.page) != line.page:
+                away += 1
+                offend(line, "note-away")
+    return away
 
 
 def _paragraphs(lines: list[Line]) -> Iterator[list[Line]]:
@@ -245,7 +268,8 @@ VARIANTS = (
 """What a typesetter changes in a paragraph to move its breaks: a little tracking,
 tighter word spaces (never below `TIGHT` of their width, letters tracked in too),
 hyphenation allowed wherever it helps, or none at all."""
-FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final", "gap"}
+FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final", "gap",
+          "note-away"}
 """What the build mends; loose lines and the share of hyphens are only reported, as a
 paragraph mended for them would often only trade one for the other."""
 ROUNDS = 2
@@ -308,6 +332,10 @@ class Mender:
                 faulty.setdefault(before, [])
         for key, problems in faulty.items():
             own = by_block[key]
+            if "note-away" in problems:
+                # A paragraph of another length moves the page's end, and the call
+                # with it, on or off the page where its note fits.
+                self.lengths[key] = len(own)
             if "recto-final" in problems:
                 self.turns[key] = next(n for n, line in enumerate(own)
                                        if any(line is final for final in finals))

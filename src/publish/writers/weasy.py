@@ -126,7 +126,7 @@ def _lines(document: Any, attribute: str) -> list[Line]:
     paragraphs: dict[int, int] = {}
     spaces: dict[tuple[Any, ...], float] = {}
 
-    def visit(box: Any, page: int, owner: Any, block: str | None, flow: bool) -> None:
+    def visit(box: Any, page: int, owner: Any, block: str | None, note: int | None) -> None:
         if isinstance(box, boxes.MarginBox):
             return
         if box.element_tag is not None:
@@ -134,7 +134,7 @@ def _lines(document: Any, attribute: str) -> list[Line]:
             # An empty key marks text that no paragraph answers for.
             block = (owner.get(attribute, block) or None) if attribute else block
             if "footnote" in (owner.get("class") or "").split():
-                flow = False
+                note = id(owner)
         if isinstance(box, boxes.LineBox):
             pieces = tuple(_pieces(box, None, False))
             if pieces:
@@ -142,26 +142,29 @@ def _lines(document: Any, attribute: str) -> list[Line]:
                 indent = box.style["text_indent"]
                 running = owner is not None and owner.tag not in HEADINGS
                 found.append(Line(page, paragraph, block, pieces, _stretch(box, spaces),
-                                  running and box.style["hyphens"] != "none", flow,
-                                  f"{indent.value}{indent.unit or 'px'}"))
+                                  running and box.style["hyphens"] != "none", note is None,
+                                  f"{indent.value}{indent.unit or 'px'}", note))
             return
         for child in getattr(box, "children", []):
-            visit(child, page, owner, block, flow)
+            visit(child, page, owner, block, note)
 
     for number, page in enumerate(document.pages):
-        visit(page._page_box, number, None, None, True)
+        visit(page._page_box, number, None, None, None)
     return found
 
 
-def _pieces(box: Any, unit: int | None, number: bool) -> Iterator[Piece]:
+def _pieces(box: Any, unit: int | None, number: bool,
+            call: int | None = None) -> Iterator[Piece]:
     if isinstance(box, boxes.TextBox):
-        yield Piece(box.text, unit, number)
+        yield Piece(box.text, unit, number, call)
         return
     if box.element_tag in ("time", "data"):
         unit, number = id(box.element), box.element_tag == "data"
+    if getattr(box, "footnote", None) is not None:
+        call = id(box.footnote.element)
     for child in getattr(box, "children", []):
         if not isinstance(child, boxes.LineBox):
-            yield from _pieces(child, unit, number)
+            yield from _pieces(child, unit, number, call)
 
 
 def _stretch(line: Any, spaces: dict[tuple[Any, ...], float]) -> float:
