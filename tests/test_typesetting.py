@@ -197,7 +197,8 @@ def test_a_note_call_is_glued_to_the_word_before_it(flagship: Built,
     for call in calls:
         glue = call.getparent()
         if glue.get("class") == "call":
-            word = "".join(glue.itertext()).removesuffix("".join(call.itertext()))
+            # The space before it, if any, stands inside (see pdf._spaces_into_elements).
+            word = "".join(glue.itertext()).removesuffix("".join(call.itertext())).lstrip(" ")
             assert word and not any(char.isspace() for char in word), etree.tostring(glue)
         else:
             # Only where no single word comes before it.
@@ -205,3 +206,19 @@ def test_a_note_call_is_glued_to_the_word_before_it(flagship: Built,
             assert before is not None and not (before.tail or "").strip() \
                 and any(char.isspace() for char in "".join(before.itertext()))
     assert ".call { white-space: nowrap; }" in (ROOT / "styles" / "print.css").read_text()
+
+
+def test_a_space_before_an_inline_element_breaks_the_line_there(tmp_path: Path) -> None:
+    """The paragraph's first line is full up to the space before a name: WeasyPrint
+    used to break it after its first word ("One" alone) when the space stood outside
+    the name's element."""
+    project = copy_book(BOOKS / "minimal", tmp_path / "book")
+    (project / "manuscript" / "en" / "words.txt").write_text("Maryna\nZolatava\n")
+    chapter = project / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\nFirst.\n\nOne of the most striking accounts "
+                       "came from inside the prison. Maryna Zolatava, editor-in-chief of "
+                       "a news site, who was herself in detention, recalled it.\n")
+    reports: dict[str, Report] = {}
+    build(Project(project), ["en"], ["pdf", "screen"], tmp_path / "out",
+          typeset=lambda lang, fmt, report: reports.update({fmt: report}))
+    assert (reports["pdf"].gaps, reports["screen"].gaps) == (0, 0)

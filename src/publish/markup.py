@@ -173,9 +173,11 @@ class _Typography(Treeprocessor):
         super().__init__(md)
         self.lang = lang
         # Longest first, so that a name is not cut short by another it begins with.
+        # A name of several words ("Maryna Zolatava") is one span: WeasyPrint breaks
+        # lines wrongly at a lone space between two inline elements.
+        name = "(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + ")"
         self.names = re.compile(
-            "(?<!\\w)(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-            + ")(?!\\w)") if names else None
+            f"(?<!\\w)({name}(?:[ \u00a0]{name})*)(?!\\w)") if names else None
 
     def run(self, root: etree.Element) -> None:
         for block in [b for b in root.iter() if b.tag in INLINE_CONTEXT]:

@@ -220,6 +220,7 @@ def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
             call.set("title", labels.note_link.format(number=_text(call)))
         _foreign_spans(root)
     _glue_calls(root)
+    _spaces_into_elements(root)
     _mark_blocks(root, chapter.id)
     _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
@@ -259,6 +260,27 @@ def _keep_only(root: etree._Element, keys: set[str]) -> None:
     for element in list(root.iter(f"{{{XHTML}}}*")):
         if element not in kept and element.getparent() is not None:
             element.getparent().remove(element)
+
+
+def _spaces_into_elements(root: etree._Element) -> None:
+    """Move the space before an inline element to the start of its text: "prison.
+    <em>Maryna</em>" becomes "prison.<em> Maryna</em>". Where the text before an
+    inline element fills a line up to that space and the element does not fit,
+    WeasyPrint breaks the line after its first word instead; a space inside the
+    element breaks as it should. Links keep their text as it is."""
+    for element in root.iter(f"{{{XHTML}}}*"):
+        tag = etree.QName(element).localname
+        if tag in BLOCK_ELEMENTS or tag == "a" or not element.text:
+            continue
+        previous = element.getprevious()
+        parent = element.getparent()
+        before = (previous.tail if previous is not None else parent.text) or ""
+        if before.endswith(" "):
+            if previous is not None:
+                previous.tail = before[:-1]
+            else:
+                parent.text = before[:-1]
+            element.text = " " + element.text
 
 
 def _glue_calls(root: etree._Element) -> None:

@@ -127,7 +127,8 @@ def _lines(document: Any, attribute: str) -> list[Line]:
     spaces: dict[tuple[Any, ...], float] = {}
 
     def visit(box: Any, page: int, owner: Any, block: str | None, note: int | None) -> None:
-        if isinstance(box, boxes.MarginBox):
+        # A list item's bullet or number is a line of its own to WeasyPrint.
+        if isinstance(box, boxes.MarginBox) or (box.element_tag or "").endswith("::marker"):
             return
         if box.element_tag is not None:
             owner = box.element
