@@ -267,10 +267,12 @@ def _spaces_into_elements(root: etree._Element) -> None:
     <em>Maryna</em>" becomes "prison.<em> Maryna</em>". Where the text before an
     inline element fills a line up to that space and the element does not fit,
     WeasyPrint breaks the line after its first word instead; a space inside the
-    element breaks as it should. Links keep their text as it is."""
+    element breaks as it should. Links and passages in another language keep their
+    text as it is: a space at their start, left at the end of a line, would be an
+    empty piece of them in the screen edition's tags."""
     for element in root.iter(f"{{{XHTML}}}*"):
         tag = etree.QName(element).localname
-        if tag in BLOCK_ELEMENTS or tag == "a" or not element.text:
+        if tag in BLOCK_ELEMENTS or tag == "a" or element.get("lang") or not element.text:
             continue
         previous = element.getprevious()
         parent = element.getparent()
