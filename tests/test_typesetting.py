@@ -104,7 +104,7 @@ def test_a_whole_word_alone_or_a_gaping_line_is_a_gap() -> None:
 
 def test_a_note_beginning_on_another_page_than_its_call_is_away() -> None:
     call = Line(1, 0, "p/0", (Piece("word"), Piece("1", call=7)), 1.0, True)
-    note = Line(2, 1, "p/note-1", (Piece("1. A note."),), 1.0, True, flow=False, note=7)
+    note = Line(2, 1, "p/note-1", (Piece("1. A note."),), 1.0, True, note=7)
     assert typesetting.report([call, note]).notes_away == 1
     assert typesetting.report([call, dataclasses.replace(note, page=1)]).notes_away == 0
 

@@ -245,7 +245,7 @@ def _mend(root: etree._Element, mends: dict[str, str], trials: dict[str, list[st
                                 if element is copy else "")
             block.addnext(copy)
     if trials:
-        _keep_only(root, {key for key in trials})
+        _keep_only(root, set(trials))
 
 
 def _keep_only(root: etree._Element, keys: set[str]) -> None:

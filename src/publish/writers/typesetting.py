@@ -10,7 +10,6 @@ a book set by hand reaches, and the build mends the paragraphs that miss them.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,12 +55,15 @@ class Line:
     running: bool
     """Whether the line is running text (not a heading) that the book's stylesheet
     lets the layout hyphenate: the lines the figures count."""
-    flow: bool = True
-    """False for lines outside the main flow of the page: notes at its foot."""
     indent: str = "0"
     """The paragraph's first-line indent, as CSS, to set a copy of it alike."""
     note: int | None = None
     """Which note the line is part of, if it is in a note at the foot of a page."""
+
+    @property
+    def flow(self) -> bool:
+        """Whether the line is in the main flow of its page, not in a note."""
+        return self.note is None
 
     @property
     def text(self) -> str:
@@ -363,7 +365,9 @@ class Mender:
     def _badness(self, key: str, lines: list[Line]) -> float:
         if not lines:
             return float("inf")
-        found = report([dataclasses.replace(line, flow=False) for line in lines])
+        # A copy's page is not the paragraph's: what the report says of pages is not
+        # weighed here.
+        found = report(lines)
         faults = (found.runs + found.fragments + found.paragraph_final + found.split_units
                   + found.gaps)
         # The page turns after the same line of the paragraph when what comes before

@@ -117,7 +117,7 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     if missing:
         raise MissingGlyphs(font, missing)
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
-                    _page_starts(document, block_attribute), lines)
+                    _page_starts(lines, len(document.pages)), lines)
 
 
 def _lines(document: Any, attribute: str) -> list[Line]:
@@ -143,7 +143,7 @@ def _lines(document: Any, attribute: str) -> list[Line]:
                 indent = box.style["text_indent"]
                 running = owner is not None and owner.tag not in HEADINGS
                 found.append(Line(page, paragraph, block, pieces, _stretch(box, spaces),
-                                  running and box.style["hyphens"] != "none", note is None,
+                                  running and box.style["hyphens"] != "none",
                                   f"{indent.value}{indent.unit or 'px'}", note))
             return
         for child in getattr(box, "children", []):
@@ -207,31 +207,19 @@ def _padded(document: Any, signature: int, sheets: list[Any], fetcher: URLFetche
     return document.copy([*document.pages, *[blank] * missing])
 
 
-def _page_starts(document: Any, attribute: str) -> list[tuple[str, int] | None]:
+def _page_starts(lines: list[Line], pages: int) -> list[tuple[str, int] | None]:
+    """Where the text of each page's flow begins, from the lines of the layout (the
+    notes at the foot of a page and the calls of notes are not part of the flow)."""
     seen: dict[str, int] = {}
-    starts: list[tuple[str, int] | None] = []
-    for page in document.pages:
-        start: tuple[str, int] | None = None
-        for block, text in _texts(page._page_box, attribute, None):
-            if start is None:
-                start = (block, seen.get(block, 0))
-            seen[block] = seen.get(block, 0) + blocks.counted(text)
-        starts.append(start)
+    starts: list[tuple[str, int] | None] = [None] * pages
+    for line in lines:
+        if not line.flow or line.block is None:
+            continue
+        if starts[line.page] is None:
+            starts[line.page] = (line.block, seen.get(line.block, 0))
+        text = "".join(piece.text for piece in line.pieces if piece.call is None)
+        seen[line.block] = seen.get(line.block, 0) + blocks.counted(text)
     return starts
-
-
-def _texts(box: Any, attribute: str, block: str | None) -> Iterator[tuple[str, str]]:
-    """The text of the page in the order of the flow, with the block it belongs to;
-    notes at the foot of the page are not part of the flow."""
-    element = getattr(box, "element", None)
-    if element is not None and getattr(box, "element_tag", None) is not None:
-        if "footnote" in (element.get("class") or "").split():
-            return
-        block = element.get(attribute, block) if attribute else block
-    if hasattr(box, "text") and block is not None:
-        yield block, box.text
-    for child in getattr(box, "children", []):
-        yield from _texts(child, attribute, block)
 
 
 def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
