@@ -10,9 +10,10 @@ BIN := $(VENV)/bin
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
 	libgs-common poppler-utils
 # Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), and
-# the spelling dictionaries; EPUBCheck runs on the machine's Java. Chromium is the browser
+# the spelling dictionaries, gettext's msgfmt, which judges the PO files an import
+# refuses; EPUBCheck runs on the machine's Java. Chromium is the browser
 # DAISY Ace checks the EPUBs in; Calibre converts them for Kindle.
-DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us chromium calibre
+DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us chromium calibre gettext
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules
