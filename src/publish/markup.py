@@ -8,6 +8,7 @@ caller, which has the raw lines, can name the line.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -16,11 +17,13 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from publish import typography
+from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
@@ -66,6 +69,10 @@ class Rendered:
     images: dict[str, Path] = field(default_factory=dict)
     """The images by their name inside the book (`images/<name>`)."""
     findings: list[Finding] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    """Every id of the chapter, as written (before notes get their chapter's prefix)."""
+    outward: list[Finding] = field(default_factory=list)
+    """Links to an id this chapter lacks: problems unless another chapter has it."""
     _seen: dict[str, int] = field(default_factory=dict)
 
     def occurrence(self, needle: str) -> int:
@@ -76,15 +83,16 @@ class Rendered:
 
 
 def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
-                   names: frozenset[str] = frozenset()) -> Rendered:
+                   names: frozenset[str] = frozenset(),
+                   classes: frozenset[str] = frozenset()) -> Rendered:
     """Render one chapter; `image_root` is the only folder images may come from;
-    `names` are never hyphenated."""
+    `names` are never hyphenated; `classes` are those an attribute list may give."""
     result = Rendered(html="")
     md = markdown.Markdown(
         output_format="xhtml",
         extensions=[
-            "footnotes", "tables", "attr_list",
-            _ProjectExtension(lang, chapter_file, image_root, result, names),
+            "footnotes", "tables",
+            _ProjectExtension(lang, chapter_file, image_root, result, names, classes),
         ],
         extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
     )
@@ -103,10 +111,11 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
 
 class _ProjectExtension(Extension):
     def __init__(self, lang: str, chapter_file: Path, image_root: Path,
-                 result: Rendered, names: frozenset[str]) -> None:
+                 result: Rendered, names: frozenset[str], classes: frozenset[str]) -> None:
         super().__init__()
         self.lang = lang
         self.names = names
+        self.classes = classes
         self.chapter_file = chapter_file
         self.image_root = image_root
         self.result = result
@@ -116,7 +125,10 @@ class _ProjectExtension(Extension):
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
         # Above links (160), which would read the brackets as link text.
         md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
-        # Tree processors run from high to low priority: after inline (20), attr_list (8).
+        # Tree processors run from high to low priority: after inline (20). This is
+        # attr_list's own place (8), the allow-list checked where attributes are set.
+        md.treeprocessors.register(_CheckedAttrList(self.classes, self.result, md),
+                                   "attr_list", 8)
         md.treeprocessors.register(_Typography(self.lang, self.names, md), "typography", 5)
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
@@ -158,7 +170,7 @@ class _ForeignPassage(InlineProcessor):
     screen readers, hyphenation and the spelling check treat it as that language."""
 
     def __init__(self, md: markdown.Markdown) -> None:
-        super().__init__(r"\[([^\]]+)\]\{lang=([a-z]{2,3}(?:-[A-Za-z0-9]+)*)\}", md)
+        super().__init__(rf"\[([^\]]+)\]\{{lang=({LANG_TAG})\}}", md)
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -166,6 +178,35 @@ class _ForeignPassage(InlineProcessor):
         span = etree.Element("span", {"lang": m[2]})
         span.text = m[1]
         return span, m.start(0), m.end(0)
+
+
+class _CheckedAttrList(AttrListTreeprocessor):
+    """Python-Markdown's attribute lists, giving only what the allow-list of
+    `publish.attributes` lets a manuscript say; anything else is a finding."""
+
+    def __init__(self, classes: frozenset[str], result: Rendered,
+                 md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.classes = classes
+        self.result = result
+
+    def assign_attrs(self, elem: etree.Element, attrs_string: str, *,
+                     strict: bool = False) -> str:
+        attrs, remainder = get_attrs_and_remainder(attrs_string)
+        if strict and remainder:
+            return remainder
+        needle = attrs_string.strip()
+        nth = self.result.occurrence(needle)
+        for key, value in attrs:
+            key = "class" if key == "." else key
+            problem = attribute_problem(key, value, self.classes)
+            if problem is not None:
+                self.result.findings.append(Finding(needle, "attribute", problem, nth))
+            elif key == "class":
+                elem.set("class", " ".join(filter(None, (elem.get("class"), value))))
+            else:
+                elem.set(key, value or "")
+        return remainder
 
 
 class _Typography(Treeprocessor):
@@ -286,6 +327,21 @@ class _Collector(Treeprocessor):
                                                     text))
             elif element.tag == "img":
                 self._check_image(element)
+            if element.get("id"):
+                self.result.ids.add(element.get("id", ""))
+        for link in root.iter("a"):
+            # A mail address in angle brackets comes as character references, hidden
+            # from address harvesters.
+            self._check_link(html.unescape(link.get("href", "").replace(AMP_SUBSTITUTE, "&")))
+
+    def _check_link(self, href: str) -> None:
+        nth = self.result.occurrence(href)
+        problem = link_problem(href)
+        if problem is not None:
+            self.result.findings.append(Finding(href, "link", problem, nth))
+        elif href.startswith("#") and href[1:] not in self.result.ids:
+            self.result.outward.append(Finding(
+                href, "link", f"the link {href!r} names no id of the book", nth))
 
     def _check_image(self, image: etree.Element) -> None:
         src = image.get("src", "")
