@@ -123,6 +123,17 @@ class _ProjectExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Above the backtick pattern (190), which would otherwise take the value.
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
+        # Below the role (195), above the backtick pattern (190): what is left of a
+        # role without its closing backtick, which would otherwise start code.
+        md.inlinePatterns.register(_Leftover(
+            UNTERMINATED_ROLE, "role",
+            "the role {0} has no closing backtick: write {0}`value`", self.result, md),
+            "unterminated-role", 194)
+        # Below footnotes (175), which leave a reference to no note as it stands.
+        md.inlinePatterns.register(_Leftover(
+            NOTE_REFERENCE, "note",
+            "the note {0} has no definition: add a paragraph '{0}: ...'", self.result, md),
+            "undefined-note", 174)
         # Above links (160), which would read the brackets as link text.
         md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
         # Tree processors run from high to low priority: after inline (20). This is
@@ -163,6 +174,31 @@ class _RoleProcessor(InlineProcessor):
         if role.event:
             element.set("class", "event")
         return element, m.start(0), m.end(0)
+
+
+UNTERMINATED_ROLE = r"(\{[A-Za-z_-]+(?::[^}`]*)?\})`"
+NOTE_REFERENCE = r"(\[\^[^\]]*\])"
+"""A note reference as Python-Markdown's footnotes read it."""
+
+
+class _Leftover(InlineProcessor):
+    """Markup that a processor before this one left as it stands, because it is
+    unfinished or names what does not exist: a finding, kept as written. The
+    message names the pattern's first group."""
+
+    def __init__(self, pattern: str, code: str, message: str, result: Rendered,
+                 md: markdown.Markdown) -> None:
+        super().__init__(pattern, md)
+        self.code = code
+        self.message = message
+        self.result = result
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        self.result.findings.append(Finding(m[0], self.code, self.message.format(m[1]),
+                                            self.result.occurrence(m[0])))
+        return m[0], m.start(0), m.end(0)
 
 
 class _ForeignPassage(InlineProcessor):
