@@ -56,7 +56,7 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
         unresolved = [f for f in rendered.outward if f.needle.removeprefix("#") not in book_ids]
         for finding in [*rendered.findings, *unresolved]:
             diagnostics.error(chapter_file.path,
-                              chapter_file.line_of(finding.needle, finding.nth),
+                              finding.line or chapter_file.line_of(finding.needle, finding.nth),
                               finding.code, finding.message)
         if not rendered.headings or rendered.headings[0].level != 1:
             continue  # reported by the loader

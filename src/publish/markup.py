@@ -24,6 +24,7 @@ from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from publish import typography
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
+from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
@@ -42,6 +43,8 @@ class Finding:
     message: str
     nth: int = 0
     """Which occurrence of `needle` in the file it is, counting from 0."""
+    line: int | None = None
+    """The line, where the problem was found on the raw text (then `needle` is empty)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
     """Render one chapter; `image_root` is the only folder images may come from;
     `names` are never hyphenated; `classes` are those an attribute list may give."""
     result = Rendered(html="")
+    result.findings = [Finding("", "limit", excess.message, line=excess.line)
+                       for excess in excesses(text)]
+    if result.findings:
+        return result
     md = markdown.Markdown(
         output_format="xhtml",
         extensions=[
@@ -290,14 +297,26 @@ class _Typography(Treeprocessor):
 def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
     """A date that opens a sentence takes a capital: Belarusian month names are
     written in lower case ("кастрычнік 1988 г. быў ...")."""
-    before = ""
-    for owner, attr in slots:
-        value = getattr(owner, attr) or ""
-        if attr == "text" and owner.tag == "time" and \
-                re.search(r"(^|[.!?…][»”“]?\s)\s*$", before):
-            value = AtomicString(value[:1].upper() + value[1:])
-            owner.text = value
-        before += value
+    values = [getattr(owner, attr) or "" for owner, attr in slots]
+    text, at = "".join(values), 0
+    for (owner, attr), value in zip(slots, values, strict=True):
+        if attr == "text" and owner.tag == "time" and _opens_sentence(text, at):
+            owner.text = AtomicString(value[:1].upper() + value[1:])
+        at += len(value)
+
+
+SENTENCE_ENDED = re.compile(r"[.!?…][»”“]?$")
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether what stands at `at` in `text` opens a sentence: nothing but spaces
+    before it, or the end of a sentence and a space. Only the spaces and the two
+    characters before them are looked at, so a long paragraph costs no more."""
+    start = at
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start == 0 or (start < at and
+                          SENTENCE_ENDED.search(text, max(start - 2, 0), start) is not None)
 
 
 def _mark_names(block: etree.Element, names: re.Pattern[str]) -> None:
@@ -314,16 +333,18 @@ def _mark_names(block: etree.Element, names: re.Pattern[str]) -> None:
         return parts[0], spans
 
     def walk(element: etree.Element) -> None:
+        children: list[etree.Element] = []
+        if element.text and not isinstance(element.text, AtomicString):
+            element.text, spans = split(element.text)
+            children.extend(spans)
         for child in list(element):
             if child.tag not in VERBATIM | INLINE_CONTEXT | UNITS:
                 walk(child)
+            children.append(child)
             if child.tail and not isinstance(child.tail, AtomicString):
                 child.tail, spans = split(child.tail)
-                at = list(element).index(child) + 1
-                element[at:at] = spans
-        if element.text and not isinstance(element.text, AtomicString):
-            element.text, spans = split(element.text)
-            element[0:0] = spans
+                children.extend(spans)
+        element[:] = children
 
     walk(block)
 
@@ -447,18 +468,21 @@ class _Events(Treeprocessor):
             if block.tag not in INLINE_CONTEXT:
                 continue
             text, dates = _flatten(block)
+            events = [(element, start) for element, start, _ in dates
+                      if element.get("class") == "event"]
+            if not events:
+                continue
             # A date's own full stop ends no sentence, unless it stands for the
             # sentence's too.
             inside = [(s, e) for element, s, e in dates if element.get(ENDS_SENTENCE) is None]
-            for element, start, _ in dates:
-                if element.get("class") != "event":
-                    continue
+            bounds = _sentence_bounds(text, inside, [s for _, s, _ in dates])
+            for element, start in events:
                 anchor = f"{title}-event-{len(self.result.events) + 1}"
                 element.set("id", anchor)
                 self.result.events.append(Event(
                     element.get("datetime", "") + (f"/{e}" if (e := element.get("data-end"))
                                                    else ""),
-                    _sentence(text, start, inside, [s for _, s, _ in dates]),
+                    _sentence(text, start, bounds),
                     anchor))
         for date in root.iter("time"):
             date.attrib.pop(ENDS_SENTENCE, None)
@@ -469,15 +493,21 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
     parts: list[str] = []
     dates: list[tuple[etree.Element, int, int]] = []
 
+    length = 0
+
+    def add(text: str | None) -> None:
+        nonlocal length
+        if text:
+            parts.append(text)
+            length += len(text)
+
     def walk(element: etree.Element) -> None:
-        start = sum(map(len, parts))
-        if element.text:
-            parts.append(element.text)
+        start = length
+        add(element.text)
         for child in element:
             if child.tag != "sup" and child.tag not in INLINE_CONTEXT:
                 walk(child)
-            if child.tail:
-                parts.append(child.tail)
+            add(child.tail)
         if element.tag == "time":
             dates.append((element, start, start + len(element.text or "")))
 
@@ -485,19 +515,24 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
     return "".join(parts), dates
 
 
-def _sentence(text: str, start: int, inside: list[tuple[int, int]],
-              date_starts: list[int]) -> str:
-    """The sentence of `text` that holds the date at `start`. A full stop within one
-    of the `inside` spans ("1998 г.") ends no sentence; a date right after a
-    sentence's end starts one."""
+def _sentence_bounds(text: str, inside: list[tuple[int, int]],
+                     date_starts: list[int]) -> list[int]:
+    """Where the sentences of `text` begin, and its end. A full stop within one of
+    the `inside` spans ("1998 г."), in reading order, ends no sentence; a date right
+    after a sentence's end starts one."""
     bounds = {0, len(text)}
+    starts = [s for s, _ in inside]
     for match in SENTENCE_END.finditer(text):
-        if not any(s <= match.start() - 1 < e for s, e in inside):
+        stop = match.start() - 1
+        span = bisect.bisect_right(starts, stop) - 1
+        if span < 0 or stop >= inside[span][1]:
             bounds.add(match.end())
-    for date_start in date_starts:
-        if re.search(r"[.!?…][»”“]?\s+$", text[:date_start]):
-            bounds.add(date_start)
-    ordered = sorted(bounds)
-    index = bisect.bisect_right(ordered, start) - 1
+    bounds.update(s for s in date_starts if _opens_sentence(text, s))
+    return sorted(bounds)
+
+
+def _sentence(text: str, start: int, bounds: list[int]) -> str:
+    """The sentence of `text` that holds the date at `start`."""
+    index = bisect.bisect_right(bounds, start) - 1
     # Collapse the layout's spaces, but keep the no-break ones ("1988 г.").
-    return re.sub(r"[ \t\n]+", " ", text[ordered[index]:ordered[index + 1]]).strip()
+    return re.sub(r"[ \t\n]+", " ", text[bounds[index]:bounds[index + 1]]).strip()
