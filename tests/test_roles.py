@@ -85,7 +85,8 @@ def test_number(value: str, lang: str, text: str) -> None:
 
 @pytest.mark.parametrize(("name", "options", "value"), [
     ("num", None, "12a"), ("num", None, "1,350"), ("num", None, "1" * (MAX_DIGITS + 1)),
-    ("num", None, "9" * 26), ("num", None, "1" * 5000), ("num", None, "0." + "5" * 20), ("num", "short", "12"), ("foo", None, "x"),
+    ("num", None, "9" * 26), ("num", None, "1" * 5000), ("num", None, "0." + "5" * 20),
+    ("num", "short", "12"), ("foo", None, "x"),
 ])
 def test_bad_number_or_role_is_an_error(name: str, options: str | None, value: str) -> None:
     with pytest.raises(RoleError):
