@@ -130,12 +130,12 @@ class _ProjectExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Above the backtick pattern (190), which would otherwise take the value.
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
-        # Below the role (195), above the backtick pattern (190): what is left of a
-        # role without its closing backtick, which would otherwise start code.
+        # Below the backtick pattern (190), which takes a role's name written as code:
+        # what is left is a role whose value has no closing backtick.
         md.inlinePatterns.register(_Leftover(
             UNTERMINATED_ROLE, "role",
             "the role {0} has no closing backtick: write {0}`value`", self.result, md),
-            "unterminated-role", 194)
+            "unterminated-role", 185)
         # Below footnotes (175), which leave a reference to no note as it stands.
         md.inlinePatterns.register(_Leftover(
             NOTE_REFERENCE, "note",
