@@ -91,7 +91,23 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
         if config is not None:
             languages[lang] = LanguageSource(lang, config, chapters,
                                              _names(folder / lang / WORD_LIST))
+    _check_counterparts(folder, languages, diagnostics)
     return Manuscript(folder, shared, languages)
+
+
+def _check_counterparts(folder: Path, languages: dict[str, LanguageSource],
+                        diagnostics: Collector) -> None:
+    """Every chapter is written in every language, under the same file name: one
+    missing would leave an edition without it, unnoticed. A language with no
+    chapters at all is reported as such."""
+    for source in languages.values():
+        for chapter in source.chapters:
+            for other, other_source in languages.items():
+                counterpart = folder / other / chapter.path.name
+                if other_source.chapters and not counterpart.is_file():
+                    diagnostics.error(chapter.path, None, "chapter-missing",
+                                      f"the chapter has no counterpart in {folder.name}/"
+                                      f"{other}/: write {other}/{chapter.path.name} too")
 
 
 def _names(word_list: Path) -> frozenset[str]:
