@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from publish.load import VALID_ID
+
 LANG_TAG = r"[a-z]{2,3}(?:-[A-Za-z0-9]+)*"
 """A language tag as a manuscript writes it: `en`, `be`, `en-GB`."""
-ID = re.compile(r"[A-Za-z][\w.-]*")
 ALLOWED_KEYS = ("id", "class", "lang")
 LINK_SCHEMES = ("http", "https", "mailto")
 CLASS_SHEETS = ("styles/epub.css", "styles/print.css")
@@ -43,7 +44,7 @@ def attribute_problem(key: str, value: str | None, classes: frozenset[str]) -> s
                 "#id, .class and lang=...)")
     if not value:
         return f"the attribute {key!r} needs a value"
-    if key == "id" and not ID.fullmatch(value):
+    if key == "id" and not VALID_ID.fullmatch(value):
         return f"the id #{value} must start with a letter"
     if key == "lang" and not re.fullmatch(LANG_TAG, value):
         return f"{value!r} is not a language tag (such as en, be or en-GB)"
