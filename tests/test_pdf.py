@@ -378,3 +378,26 @@ def test_a_note_referred_to_twice_is_printed_once(scratch_book: Path, tmp_path: 
     text = " ".join(" ".join(page.split()) for page in _pages(pdf))
     assert text.count("Counted from") == 1
     assert "Again a note.1 And more.1" in text
+
+
+@pytest.mark.parametrize(("text", "printed"), [
+    ("Type `publish build --lang be`, a `{date}` role.\n\n```\nfenced {code}\n```\n",
+     ["publish build --lang be", "fenced {code}"]),
+    ("- one\n    - two\n        - three\n            - four\n", ["– two", "– four"]),
+    ("A well\u2010known word\u2010processor text.\n", ["well-known word-processor"]),
+], ids=["code", "nested-list", "hyphen"])
+def test_what_a_manuscript_may_hold_is_set_in_the_text_face(
+    scratch_book: Path, tmp_path: Path, text: str, printed: list[str]
+) -> None:
+    """Code, the markers of inner lists and U+2010 HYPHEN in the face the build
+    checks every character against: a character it lacks fails the build."""
+    from publish.build import Project, build
+
+    for lang in ("en", "be"):
+        chapter = scratch_book / "manuscript" / lang / "02-second.md"
+        chapter.write_text(chapter.read_text() + "\n" + text)
+    editions = build(Project(scratch_book), ["en", "be"], ["pdf", "screen"], tmp_path / "out")
+    for pdf in editions:
+        page_text = " ".join(" ".join(page.split()) for page in _pages(pdf))
+        assert all(words in page_text for words in printed), page_text
+        assert all(name.startswith("PT-Serif") for name in embedded_fonts(pdf))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publish.roles import RoleError, render_role
+from publish.roles import MAX_DIGITS, RoleError, render_role
 
 NBSP = "\u00a0"
 
@@ -70,6 +70,12 @@ def test_misplaced_or_unknown_option_is_an_error(options: str, value: str, lang:
     ("4.5", "be", "4,5"),
     ("200", "be", "200"),
     ("-12000", "en", "-12,000"),
+    # Decimals as written: none rounded, none dropped.
+    ("3.14159", "en", "3.14159"),
+    ("3.14159", "be", "3,14159"),
+    ("1.50", "be", "1,50"),
+    ("0.001", "en", "0.001"),
+    ("1" * MAX_DIGITS, "en", ",".join(["11"] + ["111"] * 6)),
 ])
 def test_number(value: str, lang: str, text: str) -> None:
     rendered = render_role("num", None, value, lang)
@@ -78,7 +84,9 @@ def test_number(value: str, lang: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "options", "value"), [
-    ("num", None, "12a"), ("num", None, "1,350"), ("num", "short", "12"), ("foo", None, "x"),
+    ("num", None, "12a"), ("num", None, "1,350"), ("num", None, "1" * (MAX_DIGITS + 1)),
+    ("num", None, "9" * 26), ("num", None, "1" * 5000), ("num", None, "0." + "5" * 20),
+    ("num", "short", "12"), ("foo", None, "x"),
 ])
 def test_bad_number_or_role_is_an_error(name: str, options: str | None, value: str) -> None:
     with pytest.raises(RoleError):

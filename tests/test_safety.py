@@ -12,12 +12,13 @@ import zlib
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from publish import build as build_module
 from publish.build import Project, build
 from publish.diagnostics import BuildFailed
-from tests.conftest import run_publish
+from tests.conftest import Built, run_publish
 
 
 def _editions(out: Path) -> dict[str, bytes]:
@@ -126,3 +127,43 @@ def test_images_of_the_same_name_in_two_folders_stay_two(scratch_book: Path,
     with zipfile.ZipFile(epub) as archive:
         assert archive.read("EPUB/images/en-map.png") == _png(0x20)
         assert archive.read("EPUB/images/en-plates-map.png") == _png(0xE0)
+
+
+def _active_content(epub: Path) -> list[str]:
+    """What in the e-book's documents could run: scripts, event handlers and
+    javascript: addresses."""
+    found = []
+    with zipfile.ZipFile(epub) as archive:
+        for name in archive.namelist():
+            if not name.endswith((".xhtml", ".svg", ".ncx", ".opf")):
+                continue
+            for element in etree.fromstring(archive.read(name)).iter("{*}*"):
+                if etree.QName(element).localname == "script":
+                    found.append(f"{name}: <script>")
+                for key, value in element.attrib.items():
+                    local = etree.QName(key).localname.lower()
+                    if local.startswith("on") or "javascript:" in value.lower():
+                        found.append(f"{name}: {local}={value!r}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "be"])
+def test_the_ebook_holds_no_script(minimal: Built, lang: str) -> None:
+    assert _active_content(minimal.edition(lang, "epub")) == []
+
+
+def test_the_attributes_and_links_a_manuscript_may_give(scratch_book: Path,
+                                                        tmp_path: Path) -> None:
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + (
+        "\nA [name]{lang=fr}, *Mot*{lang=fr}, a [link back](#first-section),\n"
+        "[the web](https://example.com) and <editor@example.com>.\n{: .name #kept }\n"))
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    assert _active_content(epub) == []
+    with zipfile.ZipFile(epub) as archive:
+        body = archive.read("EPUB/second.xhtml").decode()
+    assert '<p class="name" id="kept">' in body
+    assert '<em lang="fr" xml:lang="fr">Mot</em>' in body
+    # The print edition is one document; in the e-book the section is in another file.
+    assert 'href="first.xhtml#first-section"' in body
+    assert 'href="https://example.com"' in body

@@ -7,11 +7,13 @@ from babel.dates import format_date
 from publish.diagnostics import Collector
 from publish.labels import labels
 from publish.load import LanguageSource, Manuscript
-from publish.markup import render_chapter
+from publish.markup import NOTE_ID, render_chapter
 from publish.model import Book, Chapter, Contributor, Event, Section
 
 
-def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> Book:
+def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector,
+                  classes: frozenset[str] = frozenset()) -> Book:
+    """The book in `lang`; `classes` are those the text may give in attribute lists."""
     source = manuscript.languages[lang]
     shared = manuscript.config
     return Book(
@@ -28,7 +30,7 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector) -> 
         published_text=format_date(shared.published, "long", locale=lang),
         information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
                            if shared.information_as_of else None),
-        chapters=_chapters(manuscript, source, diagnostics),
+        chapters=_chapters(manuscript, source, diagnostics, classes),
         labels=labels(lang),
         print=shared.print,
         isbn={fmt: value for fmt in ("epub", "pdf")
@@ -42,14 +44,19 @@ def _own(language: str | None, shared: str) -> str:
 
 
 def _chapters(manuscript: Manuscript, source: LanguageSource,
-              diagnostics: Collector) -> list[Chapter]:
+              diagnostics: Collector, classes: frozenset[str]) -> list[Chapter]:
+    renderings = [(chapter_file, render_chapter(chapter_file.text, source.lang,
+                                                chapter_file.path, manuscript.folder,
+                                                source.names, classes))
+                  for chapter_file in source.chapters]
+    # A link may lead to an id of another chapter; a note's ids are its chapter's own.
+    book_ids = {i for _, rendered in renderings for i in rendered.ids if not NOTE_ID.match(i)}
     chapters = []
-    for chapter_file in source.chapters:
-        rendered = render_chapter(chapter_file.text, source.lang, chapter_file.path,
-                                  manuscript.folder, source.names)
-        for finding in rendered.findings:
+    for chapter_file, rendered in renderings:
+        unresolved = [f for f in rendered.outward if f.needle.removeprefix("#") not in book_ids]
+        for finding in [*rendered.findings, *unresolved]:
             diagnostics.error(chapter_file.path,
-                              chapter_file.line_of(finding.needle, finding.nth),
+                              finding.line or chapter_file.line_of(finding.needle, finding.nth),
                               finding.code, finding.message)
         if not rendered.headings or rendered.headings[0].level != 1:
             continue  # reported by the loader

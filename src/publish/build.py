@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.assemble import assemble_book
+from publish.attributes import CLASS_SHEETS, stylesheet_classes
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
 from publish.model import Book
@@ -89,7 +90,10 @@ def build(project: Project, languages: list[str] | None = None,
                               f"{lang!r} is not one of the book's languages "
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
-    books = [assemble_book(manuscript, lang, diagnostics) for lang in chosen]
+    classes = stylesheet_classes(
+        (project.root / sheet).read_text(encoding="utf-8", errors="replace")
+        for sheet in CLASS_SHEETS)
+    books = [assemble_book(manuscript, lang, diagnostics, classes) for lang in chosen]
     diagnostics.raise_if_any()
     books = [add_chronology(book) for book in books]
 

@@ -74,6 +74,8 @@ RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "impri
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
 FENCE = re.compile(r"^\s*(```|~~~)")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 control characters but tab, line feed and carriage return (Windows line ends)."""
 WORD_LIST = "words.txt"
 """Names and terms of the book, one a line: the spelling check's own words."""
 
@@ -89,7 +91,23 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
         if config is not None:
             languages[lang] = LanguageSource(lang, config, chapters,
                                              _names(folder / lang / WORD_LIST))
+    _check_counterparts(folder, languages, diagnostics)
     return Manuscript(folder, shared, languages)
+
+
+def _check_counterparts(folder: Path, languages: dict[str, LanguageSource],
+                        diagnostics: Collector) -> None:
+    """Every chapter is written in every language, under the same file name: one
+    missing would leave an edition without it, unnoticed. A language with no
+    chapters at all is reported as such."""
+    for source in languages.values():
+        for chapter in source.chapters:
+            for other, other_source in languages.items():
+                counterpart = folder / other / chapter.path.name
+                if other_source.chapters and not counterpart.is_file():
+                    diagnostics.error(chapter.path, None, "chapter-missing",
+                                      f"the chapter has no counterpart in {folder.name}/"
+                                      f"{other}/: write {other}/{chapter.path.name} too")
 
 
 def _names(word_list: Path) -> frozenset[str]:
@@ -112,10 +130,28 @@ def _load_chapters(folder: Path, diagnostics: Collector) -> list[SourceFile]:
             line = path.read_bytes()[: error.start].count(b"\n") + 1
             diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
             continue
+        control = _control_characters(text)
+        for line, char in control.items():
+            diagnostics.error(path, line, "control-character",
+                              f"the control character U+{ord(char):04X} has no place in a "
+                              "text: remove it")
+        if control:
+            continue
         source = SourceFile(path, text)
         _check_headings(source, seen_ids, diagnostics)
         chapters.append(source)
     return chapters
+
+
+def _control_characters(text: str) -> dict[int, str]:
+    """The first control character of each line that holds one, by line."""
+    found: dict[int, str] = {}
+    line, counted = 1, 0
+    for match in CONTROL.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.setdefault(line, match[0])
+    return found
 
 
 def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],

@@ -8,6 +8,7 @@ caller, which has the raw lines, can name the line.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -16,11 +17,14 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from publish import typography
+from publish.attributes import LANG_TAG, attribute_problem, link_problem
+from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
@@ -39,6 +43,8 @@ class Finding:
     message: str
     nth: int = 0
     """Which occurrence of `needle` in the file it is, counting from 0."""
+    line: int | None = None
+    """The line, where the problem was found on the raw text (then `needle` is empty)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,10 @@ class Rendered:
     images: dict[str, Path] = field(default_factory=dict)
     """The images by their name inside the book (`images/<name>`)."""
     findings: list[Finding] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    """Every id of the chapter, as written (before notes get their chapter's prefix)."""
+    outward: list[Finding] = field(default_factory=list)
+    """Links to an id this chapter lacks: problems unless another chapter has it."""
     _seen: dict[str, int] = field(default_factory=dict)
 
     def occurrence(self, needle: str) -> int:
@@ -76,15 +86,20 @@ class Rendered:
 
 
 def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
-                   names: frozenset[str] = frozenset()) -> Rendered:
+                   names: frozenset[str] = frozenset(),
+                   classes: frozenset[str] = frozenset()) -> Rendered:
     """Render one chapter; `image_root` is the only folder images may come from;
-    `names` are never hyphenated."""
+    `names` are never hyphenated; `classes` are those an attribute list may give."""
     result = Rendered(html="")
+    result.findings = [Finding("", "limit", excess.message, line=excess.line)
+                       for excess in excesses(text)]
+    if result.findings:
+        return result
     md = markdown.Markdown(
         output_format="xhtml",
         extensions=[
-            "footnotes", "tables", "attr_list",
-            _ProjectExtension(lang, chapter_file, image_root, result, names),
+            "footnotes", "tables",
+            _ProjectExtension(lang, chapter_file, image_root, result, names, classes),
         ],
         extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
     )
@@ -103,10 +118,11 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
 
 class _ProjectExtension(Extension):
     def __init__(self, lang: str, chapter_file: Path, image_root: Path,
-                 result: Rendered, names: frozenset[str]) -> None:
+                 result: Rendered, names: frozenset[str], classes: frozenset[str]) -> None:
         super().__init__()
         self.lang = lang
         self.names = names
+        self.classes = classes
         self.chapter_file = chapter_file
         self.image_root = image_root
         self.result = result
@@ -114,9 +130,23 @@ class _ProjectExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Above the backtick pattern (190), which would otherwise take the value.
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
+        # Below the backtick pattern (190), which takes a role's name written as code:
+        # what is left is a role whose value has no closing backtick.
+        md.inlinePatterns.register(_Leftover(
+            UNTERMINATED_ROLE, "role",
+            "the role {0} has no closing backtick: write {0}`value`", self.result, md),
+            "unterminated-role", 185)
+        # Below footnotes (175), which leave a reference to no note as it stands.
+        md.inlinePatterns.register(_Leftover(
+            NOTE_REFERENCE, "note",
+            "the note {0} has no definition: add a paragraph '{0}: ...'", self.result, md),
+            "undefined-note", 174)
         # Above links (160), which would read the brackets as link text.
         md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
-        # Tree processors run from high to low priority: after inline (20), attr_list (8).
+        # Tree processors run from high to low priority: after inline (20). This is
+        # attr_list's own place (8), the allow-list checked where attributes are set.
+        md.treeprocessors.register(_CheckedAttrList(self.classes, self.result, md),
+                                   "attr_list", 8)
         md.treeprocessors.register(_Typography(self.lang, self.names, md), "typography", 5)
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
@@ -153,12 +183,37 @@ class _RoleProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+UNTERMINATED_ROLE = r"(\{[A-Za-z_-]+(?::[^}`]*)?\})`"
+NOTE_REFERENCE = r"(\[\^[^\]]*\])"
+"""A note reference as Python-Markdown's footnotes read it."""
+
+
+class _Leftover(InlineProcessor):
+    """Markup that a processor before this one left as it stands, because it is
+    unfinished or names what does not exist: a finding, kept as written. The
+    message names the pattern's first group."""
+
+    def __init__(self, pattern: str, code: str, message: str, result: Rendered,
+                 md: markdown.Markdown) -> None:
+        super().__init__(pattern, md)
+        self.code = code
+        self.message = message
+        self.result = result
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        self.result.findings.append(Finding(m[0], self.code, self.message.format(m[1]),
+                                            self.result.occurrence(m[0])))
+        return m[0], m.start(0), m.end(0)
+
+
 class _ForeignPassage(InlineProcessor):
     """`[Per Anger Prize]{lang=en}`: a passage in another language, so that readers,
     screen readers, hyphenation and the spelling check treat it as that language."""
 
     def __init__(self, md: markdown.Markdown) -> None:
-        super().__init__(r"\[([^\]]+)\]\{lang=([a-z]{2,3}(?:-[A-Za-z0-9]+)*)\}", md)
+        super().__init__(rf"\[([^\]]+)\]\{{lang=({LANG_TAG})\}}", md)
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -166,6 +221,35 @@ class _ForeignPassage(InlineProcessor):
         span = etree.Element("span", {"lang": m[2]})
         span.text = m[1]
         return span, m.start(0), m.end(0)
+
+
+class _CheckedAttrList(AttrListTreeprocessor):
+    """Python-Markdown's attribute lists, giving only what the allow-list of
+    `publish.attributes` lets a manuscript say; anything else is a finding."""
+
+    def __init__(self, classes: frozenset[str], result: Rendered,
+                 md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.classes = classes
+        self.result = result
+
+    def assign_attrs(self, elem: etree.Element, attrs_string: str, *,
+                     strict: bool = False) -> str:
+        attrs, remainder = get_attrs_and_remainder(attrs_string)
+        if strict and remainder:
+            return remainder
+        needle = attrs_string.strip()
+        nth = self.result.occurrence(needle)
+        for key, value in attrs:
+            key = "class" if key == "." else key
+            problem = attribute_problem(key, value, self.classes)
+            if problem is not None:
+                self.result.findings.append(Finding(needle, "attribute", problem, nth))
+            elif key == "class":
+                elem.set("class", " ".join(filter(None, (elem.get("class"), value))))
+            else:
+                elem.set(key, value or "")
+        return remainder
 
 
 class _Typography(Treeprocessor):
@@ -213,14 +297,26 @@ class _Typography(Treeprocessor):
 def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
     """A date that opens a sentence takes a capital: Belarusian month names are
     written in lower case ("кастрычнік 1988 г. быў ...")."""
-    before = ""
-    for owner, attr in slots:
-        value = getattr(owner, attr) or ""
-        if attr == "text" and owner.tag == "time" and \
-                re.search(r"(^|[.!?…][»”“]?\s)\s*$", before):
-            value = AtomicString(value[:1].upper() + value[1:])
-            owner.text = value
-        before += value
+    values = [getattr(owner, attr) or "" for owner, attr in slots]
+    text, at = "".join(values), 0
+    for (owner, attr), value in zip(slots, values, strict=True):
+        if attr == "text" and owner.tag == "time" and _opens_sentence(text, at):
+            owner.text = AtomicString(value[:1].upper() + value[1:])
+        at += len(value)
+
+
+SENTENCE_ENDED = re.compile(r"[.!?…][»”“]?$")
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether what stands at `at` in `text` opens a sentence: nothing but spaces
+    before it, or the end of a sentence and a space. Only the spaces and the two
+    characters before them are looked at, so a long paragraph costs no more."""
+    start = at
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start == 0 or (start < at and
+                          SENTENCE_ENDED.search(text, max(start - 2, 0), start) is not None)
 
 
 def _mark_names(block: etree.Element, names: re.Pattern[str]) -> None:
@@ -237,16 +333,18 @@ def _mark_names(block: etree.Element, names: re.Pattern[str]) -> None:
         return parts[0], spans
 
     def walk(element: etree.Element) -> None:
+        children: list[etree.Element] = []
+        if element.text and not isinstance(element.text, AtomicString):
+            element.text, spans = split(element.text)
+            children.extend(spans)
         for child in list(element):
             if child.tag not in VERBATIM | INLINE_CONTEXT | UNITS:
                 walk(child)
+            children.append(child)
             if child.tail and not isinstance(child.tail, AtomicString):
                 child.tail, spans = split(child.tail)
-                at = list(element).index(child) + 1
-                element[at:at] = spans
-        if element.text and not isinstance(element.text, AtomicString):
-            element.text, spans = split(element.text)
-            element[0:0] = spans
+                children.extend(spans)
+        element[:] = children
 
     walk(block)
 
@@ -286,6 +384,21 @@ class _Collector(Treeprocessor):
                                                     text))
             elif element.tag == "img":
                 self._check_image(element)
+            if element.get("id"):
+                self.result.ids.add(element.get("id", ""))
+        for link in root.iter("a"):
+            # A mail address in angle brackets comes as character references, hidden
+            # from address harvesters.
+            self._check_link(html.unescape(link.get("href", "").replace(AMP_SUBSTITUTE, "&")))
+
+    def _check_link(self, href: str) -> None:
+        nth = self.result.occurrence(href)
+        problem = link_problem(href)
+        if problem is not None:
+            self.result.findings.append(Finding(href, "link", problem, nth))
+        elif href.startswith("#") and href[1:] not in self.result.ids:
+            self.result.outward.append(Finding(
+                href, "link", f"the link {href!r} names no id of the book", nth))
 
     def _check_image(self, image: etree.Element) -> None:
         src = image.get("src", "")
@@ -355,18 +468,21 @@ class _Events(Treeprocessor):
             if block.tag not in INLINE_CONTEXT:
                 continue
             text, dates = _flatten(block)
+            events = [(element, start) for element, start, _ in dates
+                      if element.get("class") == "event"]
+            if not events:
+                continue
             # A date's own full stop ends no sentence, unless it stands for the
             # sentence's too.
             inside = [(s, e) for element, s, e in dates if element.get(ENDS_SENTENCE) is None]
-            for element, start, _ in dates:
-                if element.get("class") != "event":
-                    continue
+            bounds = _sentence_bounds(text, inside, [s for _, s, _ in dates])
+            for element, start in events:
                 anchor = f"{title}-event-{len(self.result.events) + 1}"
                 element.set("id", anchor)
                 self.result.events.append(Event(
                     element.get("datetime", "") + (f"/{e}" if (e := element.get("data-end"))
                                                    else ""),
-                    _sentence(text, start, inside, [s for _, s, _ in dates]),
+                    _sentence(text, start, bounds),
                     anchor))
         for date in root.iter("time"):
             date.attrib.pop(ENDS_SENTENCE, None)
@@ -377,15 +493,21 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
     parts: list[str] = []
     dates: list[tuple[etree.Element, int, int]] = []
 
+    length = 0
+
+    def add(text: str | None) -> None:
+        nonlocal length
+        if text:
+            parts.append(text)
+            length += len(text)
+
     def walk(element: etree.Element) -> None:
-        start = sum(map(len, parts))
-        if element.text:
-            parts.append(element.text)
+        start = length
+        add(element.text)
         for child in element:
             if child.tag != "sup" and child.tag not in INLINE_CONTEXT:
                 walk(child)
-            if child.tail:
-                parts.append(child.tail)
+            add(child.tail)
         if element.tag == "time":
             dates.append((element, start, start + len(element.text or "")))
 
@@ -393,19 +515,24 @@ def _flatten(block: etree.Element) -> tuple[str, list[tuple[etree.Element, int, 
     return "".join(parts), dates
 
 
-def _sentence(text: str, start: int, inside: list[tuple[int, int]],
-              date_starts: list[int]) -> str:
-    """The sentence of `text` that holds the date at `start`. A full stop within one
-    of the `inside` spans ("1998 г.") ends no sentence; a date right after a
-    sentence's end starts one."""
+def _sentence_bounds(text: str, inside: list[tuple[int, int]],
+                     date_starts: list[int]) -> list[int]:
+    """Where the sentences of `text` begin, and its end. A full stop within one of
+    the `inside` spans ("1998 г."), in reading order, ends no sentence; a date right
+    after a sentence's end starts one."""
     bounds = {0, len(text)}
+    starts = [s for s, _ in inside]
     for match in SENTENCE_END.finditer(text):
-        if not any(s <= match.start() - 1 < e for s, e in inside):
+        stop = match.start() - 1
+        span = bisect.bisect_right(starts, stop) - 1
+        if span < 0 or stop >= inside[span][1]:
             bounds.add(match.end())
-    for date_start in date_starts:
-        if re.search(r"[.!?…][»”“]?\s+$", text[:date_start]):
-            bounds.add(date_start)
-    ordered = sorted(bounds)
-    index = bisect.bisect_right(ordered, start) - 1
+    bounds.update(s for s in date_starts if _opens_sentence(text, s))
+    return sorted(bounds)
+
+
+def _sentence(text: str, start: int, bounds: list[int]) -> str:
+    """The sentence of `text` that holds the date at `start`."""
+    index = bisect.bisect_right(bounds, start) - 1
     # Collapse the layout's spaces, but keep the no-break ones ("1988 г.").
-    return re.sub(r"[ \t\n]+", " ", text[ordered[index]:ordered[index + 1]]).strip()
+    return re.sub(r"[ \t\n]+", " ", text[bounds[index]:bounds[index + 1]]).strip()

@@ -4,11 +4,12 @@ value in backticks, as in {date:short}`1962-09-25` or {num}`1350`.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.numbers import format_decimal
+from babel import Locale
 
 from publish.dates import CASES, STYLES, DateError, format_date_value, parse_date
 
@@ -16,6 +17,9 @@ ROLE_PATTERN = r"\{(?P<name>[A-Za-z_-]+)(?::(?P<options>[^}`]*))?\}`(?P<value>[^
 
 
 EVENT = "event"
+MAX_DIGITS = 20
+"""Digits of a number, before and after the point: more than any count or measure in
+a book, and within what the decimal arithmetic of the formatting holds exactly."""
 
 
 class RoleError(ValueError):
@@ -68,4 +72,13 @@ def _render_number(options: list[str], value: str, locale: str) -> RenderedRole:
         raise RoleError(f"the {{num}} role takes no options, not {','.join(options)!r}")
     if not re.fullmatch(r"-?\d+(\.\d+)?", value):
         raise RoleError(f"{value!r} is not a number (write digits, a '.' for decimals)")
-    return RenderedRole("num", format_decimal(Decimal(value), locale=locale), value)
+    digits = sum(char.isdigit() for char in value)
+    if digits > MAX_DIGITS:
+        shown = value if len(value) <= 40 else f"{value[:20]}...{value[-10:]}"
+        raise RoleError(f"{shown!r} has {digits:,} digits; a number may have at most "
+                        f"{MAX_DIGITS}")
+    # The locale's pattern, with as many decimals as were written: 1.50 stays 1.50.
+    written = len(value.partition(".")[2])
+    pattern = copy.copy(Locale.parse(locale).decimal_formats[None])
+    pattern.frac_prec = (written, written)
+    return RenderedRole("num", pattern.apply(Decimal(value), Locale.parse(locale)), value)

@@ -13,8 +13,9 @@ XHTML = "http://www.w3.org/1999/xhtml"
 TEXT_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th"}
 NOTES = {"footnote"}
 """Classes of the elements that hold notes, outside the flow of the text."""
-UNCOUNTED = re.compile(r"[\s\-\u00ad]")
-"""What a count of characters leaves out: spaces and hyphens change with the layout."""
+UNCOUNTED = re.compile(r"[\s\-\u00ad\u2010]")
+"""What a count of characters leaves out: spaces and hyphens change with the layout
+(and a written U+2010 is a hyphen-minus in the PDF editions)."""
 
 
 def parse(body: str) -> etree._Element:

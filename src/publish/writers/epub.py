@@ -73,8 +73,12 @@ def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
     imprint = page("imprint", "imprint.xhtml", book.title,
                    _paged(frontmatter.imprint(book, FORMAT), breaks(frontmatter.IMPRINT)),
                    "frontmatter copyright-page")
+    # The print edition is one document; here a link to another chapter's id
+    # must name that chapter's file.
+    files = {element.get("id", ""): _file_name(c) for c in book.chapters
+             for element in blocks.parse(c.body).iterfind(".//*[@id]")}
     chapters = [page(f"ch-{c.id}", _file_name(c), c.title,
-                     _chapter_body(c, breaks(c.id), book.labels.notes), "bodymatter")
+                     _chapter_body(c, breaks(c.id), book.labels.notes, files), "bodymatter")
                 for c in book.chapters]
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
@@ -142,14 +146,22 @@ def _foreign_passages(body: str) -> str:
     return re.sub(r'(<\w+[^>]*?) lang="([^"]+)"', r'\1 lang="\2" xml:lang="\2"', body)
 
 
-def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str) -> str:
+def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str,
+                  files: dict[str, str]) -> str:
     """The chapter as a section marked `chapter`, with the page breaks of the print
     edition and pop-up notes: each reference marked `noteref`, each note an `aside`
     marked `footnote` that starts with its number, linking back. The notes stand
     together at the chapter's end under a heading, as a section of endnotes (the
     role ARIA gives notes gathered after the text; `footnote` on each note is what
-    makes readers open it in a pop-up)."""
+    makes readers open it in a pop-up). `files` holds the file of every id of the
+    book, for the links to another chapter."""
     root = blocks.parse(chapter.body)
+    own = _file_name(chapter)
+    for link in root.iterfind(f".//{{{XHTML}}}a[@href]"):
+        href = link.get("href", "")
+        target = files.get(href[1:], own) if href.startswith("#") else own
+        if target != own:
+            link.set("href", target + href)
     for link in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
         link.set(f"{{{OPS}}}type", "noteref")
         link.set("role", "doc-noteref")
