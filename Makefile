@@ -21,7 +21,7 @@ NPM_ENV := PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
 	ELECTRON_SKIP_BINARY_DOWNLOAD=1
 SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: all setup setup-test build test lint pictures clean
+.PHONY: all setup setup-test build test lint bench pictures clean
 all: build
 
 setup: $(VENV)/.runtime
@@ -58,6 +58,10 @@ lint: $(VENV)/.test
 
 test: lint $(NODE_MODULES)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# How the build's time grows with the book, as ratios of runs on this machine.
+bench: $(VENV)/.test
+	$(BIN)/pytest -m bench tests/bench -q -s
 
 # Rewrite the reference pictures of the PDFs' first pages after a deliberate change
 # of layout; look at tests/pictures/ before committing them.

@@ -1,13 +1,12 @@
 """Pathological chapters: nesting and paragraph size have limits, reported at their
-line (tests/diagnostics/limit-*), and what lies within them renders, in time that
-grows with the text, not with its square."""
+line (tests/diagnostics/limit-*), and what lies within them renders (how its time
+grows is a benchmark: tests/bench/)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from publish.limits import MAX_NESTING, MAX_PARAGRAPH
+from publish.limits import MAX_NESTING
 from publish.markup import render_chapter
 
 NAMES = frozenset({"Бяляцкі", "Бяляцкага"})
@@ -29,28 +28,3 @@ def test_one_level_more_is_an_error() -> None:
     assert _render("> " * (MAX_NESTING + 1) + "глыбока") == [
         f"limit: lists and quotes are nested {MAX_NESTING + 1} deep here; the limit is "
         f"{MAX_NESTING}"]
-
-
-def _paragraph(size: int) -> str:
-    unit = ('Ён сказаў "так" у {date:loc}`1988-10`, і *Бяляцкі* пайшоў --- далёка. '
-            "Потым {date}`1989-05` прыйшоў з Бяляцкага. ")
-    text = (unit * (size // len(unit) + 1))[:size]
-    return text[:text.rfind(" ")]
-
-
-def _seconds(body: str) -> float:
-    """The least processor time of three renderings of `body`."""
-    times = []
-    for _ in range(3):
-        start = time.process_time()
-        assert _render(body) == []
-        times.append(time.process_time() - start)
-    return min(times)
-
-
-def test_a_long_paragraph_renders_in_time_linear_in_its_length() -> None:
-    short, long = _paragraph(MAX_PARAGRAPH // 80), _paragraph(MAX_PARAGRAPH * 9 // 10)
-    ratio = _seconds(long) / _seconds(short)
-    # 72 times the text: linear is about 72; quadratic (as sentence starts and the
-    # chronology's flattening once were) is in the thousands.
-    assert ratio < 2 * len(long) / len(short), ratio
