@@ -3,7 +3,10 @@ Python-Markdown parses nested blocks by recursion (lists nested some hundred dee
 exhaust Python's stack) and rebuilds a paragraph's text once for every inline
 element in it (time grows with the square of a paragraph's length).
 
-Both limits are far beyond what a book needs.
+A chapter's notes are limited too: each is a footnote on its page of the press
+edition, which WeasyPrint lays out again for every note that moves a page break.
+
+The limits are far beyond what a book needs.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ MAX_NESTING = 20
 MAX_PARAGRAPH = 100_000
 """Characters in one block of lines without a blank line between them (a
 paragraph, a list, a quote, a table)."""
+MAX_NOTES = 1_000
+"""Notes defined in one chapter."""
 TAB = 4
 """Python-Markdown's indent of one level of a list."""
 QUOTES = re.compile(r"(?: {0,3}> ?)*")
 LIST_ITEM = re.compile(r"([*+-]|\d+[.)])(\s|$)")
+NOTE_DEFINITION = re.compile(r" {0,3}\[\^[^\]]+\]:")
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,17 @@ class Excess:
 
 
 def excesses(text: str) -> Iterator[Excess]:
-    """Where `text` goes beyond a limit: the first line too deeply nested, and the
-    first line of every block too long."""
+    """Where `text` goes beyond a limit: the first line too deeply nested, the
+    first line of every block too long, and the first note past the limit."""
     nested_too_deep = False
     block_start, block_size = 0, 0
+    notes = 0
     for number, line in enumerate(text.splitlines(), start=1):
+        if NOTE_DEFINITION.match(line):
+            notes += 1
+            if notes == MAX_NOTES + 1:
+                yield Excess(number, f"this chapter defines more than {MAX_NOTES:,} notes; "
+                                     "the limit is that: split the chapter")
         if not line.strip():
             if block_size > MAX_PARAGRAPH:
                 yield _too_long(block_start, block_size)
