@@ -4,17 +4,23 @@ temporary file once the next command has run."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import resource
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOOKS, copy_book
+from publish.files import PARTIAL, write_whole
+from publish.output import PAUSE, STAGING
+from tests.conftest import BOOKS, copy_book, run_publish
 from tests.test_diagnostics import LINE
 
 FORMATS = "epub,pdf,cover"
@@ -154,3 +160,119 @@ def test_file_size_limit_keeps_the_previous_editions(
     line = _one_problem(_build(book, out, limit=100_000), out / "be" / "minimal.pdf")
     assert "File too large (EFBIG)" in line
     assert _tree(out) == editions["old"]
+
+
+def _started(book: Path, out: Path, pause: str | None = None) -> subprocess.Popen[str]:
+    """`publish build` of the three editions, running; with `pause`, stopped a moment
+    at that point of the renames (`output.PAUSE`)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publish", "build", "--project", str(book), "--out", str(out),
+         "--format", FORMATS], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **({PAUSE: pause} if pause else {})})
+    if pause:
+        assert process.stderr is not None
+        assert process.stderr.readline() == f"paused {pause}\n"
+    return process
+
+
+def _next_command(book: Path, out: Path) -> None:
+    """A build that fails on its arguments, after it has put the output folder right."""
+    result = run_publish("build", "--project", str(book), "--out", str(out),
+                         "--format", "docx")
+    assert result.returncode == 1
+    assert "unknown-format" in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=lambda stop: stop.name)
+def test_stopped_build_cleans_up_and_says_so(
+        book: Path, tmp_path: Path, editions: dict[str, dict[str, bytes]],
+        stop: signal.Signals) -> None:
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    process = _started(book, out, pause="staged")
+    process.send_signal(stop)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + stop
+    assert stderr == f"publish: build interrupted by {stop.name}; no file is left " \
+                     "half-written\n"
+    assert _tree(out) == editions["old"]
+
+
+def test_stopped_during_the_layout(book: Path, tmp_path: Path,
+                                   editions: dict[str, dict[str, bytes]]) -> None:
+    """SIGTERM while WeasyPrint lays the book out: after the staging area is made,
+    before the editions are complete."""
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    process = _started(book, out)
+    while not (out / STAGING / "editions").exists():
+        assert process.poll() is None, "the build ended before the signal"
+        time.sleep(0.01)
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert stderr.endswith("interrupted by SIGTERM; no file is left half-written\n")
+    assert _tree(out) == editions["old"]
+
+
+def test_killed_builds_leave_nothing_after_the_next_command(
+        book: Path, tmp_path: Path, editions: dict[str, dict[str, bytes]]) -> None:
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    left = set()
+    for delay in (0.6, 1.0, 1.4, 1.8, 2.2):
+        process = _started(book, out)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(delay)
+        process.kill()
+        process.wait()
+        left |= set(_tree(out)) - set(editions["old"])
+    assert left, "no kill came while the build had temporary files"
+    _next_command(book, out)
+    assert _tree(out) in (editions["old"], editions["new"])
+
+
+def test_temporaries_of_earlier_versions_are_removed(scratch_book: Path,
+                                                     tmp_path: Path) -> None:
+    """Killed builds of earlier versions left `.<edition>.<8 random characters>`
+    beside the editions; users' files of other names stay."""
+    out = tmp_path / "out"
+    left = [out / lang / f".minimal.epub.{random}" for lang in ("be", "en")
+            for random in ("k2_9xq0a", "a8f3h1zz")]
+    users = [out / "en" / name for name in
+             ("notes.txt", ".minimal.epub.notes", ".minimal.epub.k2_9xq0a.keep",
+              ".minimal.pdf.K2_9XQ0A")]
+    for path in [*left, *users]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(out),
+                         "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    assert sorted(_tree(out)) == sorted(
+        ["be/minimal.epub", "en/minimal.epub",
+         *(path.relative_to(out).as_posix() for path in users)])
+
+
+def test_write_whole_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
+    """A writer killed by a signal as it writes (SIGXFSZ, here, past a file size limit)
+    leaves its temporary file; the next write of the same file removes it, but not
+    the temporary file of a writer still at work."""
+    record = tmp_path / "sync.toml"
+    killed = subprocess.run(
+        [sys.executable, "-c",
+         "import resource, signal\n"
+         "from pathlib import Path\n"
+         "from publish.files import write_whole\n"
+         "signal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"
+         "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+         f"write_whole(Path({str(record)!r}), bytes(100_000))\n"], check=False)
+    assert killed.returncode == -signal.SIGXFSZ
+    assert len(list(tmp_path.glob(f".sync.toml.*{PARTIAL}"))) == 1
+    at_work = tmp_path / f".sync.toml.at_work0{PARTIAL}"
+    at_work.write_bytes(b"")
+    with at_work.open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        write_whole(record, b"confirmed")
+    assert sorted(tmp_path.iterdir()) == [at_work, record]
+    assert record.read_bytes() == b"confirmed"

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -28,12 +27,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from publish.diagnostics import BuildFailed, Diagnostic
+from publish.signals import held
 
 STAGING = ".publish"
 JOURNAL = "journal.json"
-STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-"""The signals that ask a command to stop, and that wait for the renames to end."""
-
 PAUSE = "PUBLISH_TEST_PAUSE"
 """For the tests of interrupted builds only: `staged` or `renaming` makes the build
 say `paused <moment>` on stderr and wait a second there, before the journal is
@@ -99,7 +96,8 @@ class Output:
         _pause("staged")
         renames = [(str(self.staged(target).relative_to(self.root)),
                     str(target.relative_to(self.root))) for target in targets]
-        with _held():
+        # A signal to stop waits for the renames to end.
+        with held():
             _write_synced(self.staging / JOURNAL, json.dumps(renames).encode())
             _complete(self.root, renames)
 
@@ -219,22 +217,6 @@ def _flush_folder(folder: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
-
-
-@contextmanager
-def _held() -> Iterator[None]:
-    """Signals asking to stop that arrive in the block take effect when it ends, so
-    that the block runs whole."""
-    arrived: list[int] = []
-    previous = {stop: signal.signal(stop, lambda number, frame: arrived.append(number))
-                for stop in STOPPING}
-    try:
-        yield
-    finally:
-        for stop, handler in previous.items():
-            signal.signal(stop, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])
 
 
 def _pause(moment: str) -> None:
