@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from publish.files import PARTIAL, write_whole
-from publish.output import PAUSE, STAGING
+from publish.output import PAUSE, STAGING, claimed
 from tests.conftest import BOOKS, copy_book, run_publish
 from tests.test_diagnostics import LINE
 
@@ -276,3 +276,60 @@ def test_write_whole_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
         write_whole(record, b"confirmed")
     assert sorted(tmp_path.iterdir()) == [at_work, record]
     assert record.read_bytes() == b"confirmed"
+
+
+def test_killed_between_the_renames(book: Path, tmp_path: Path,
+                                    editions: dict[str, dict[str, bytes]]) -> None:
+    """Killed after the first rename: a mix until the next command, which completes
+    the renames from the journal."""
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    process = _started(book, out, pause="renaming")
+    process.kill()
+    process.wait()
+    mixed = _tree(out)
+    assert mixed["be/minimal.epub"] == editions["new"]["be/minimal.epub"]
+    assert mixed["be/minimal.pdf"] == editions["old"]["be/minimal.pdf"]
+    assert f"{STAGING}/journal.json" in mixed
+    _next_command(book, out)
+    assert _tree(out) == editions["new"]
+
+
+def test_killed_before_the_renames(book: Path, tmp_path: Path,
+                                   editions: dict[str, dict[str, bytes]]) -> None:
+    """Killed with every new edition staged, before the journal: the old set stays."""
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    process = _started(book, out, pause="staged")
+    process.kill()
+    process.wait()
+    assert set(_tree(out)) > set(editions["old"]), "the staged editions are left"
+    _next_command(book, out)
+    assert _tree(out) == editions["old"]
+
+
+def test_stopped_between_the_renames_completes_them(
+        book: Path, tmp_path: Path, editions: dict[str, dict[str, bytes]]) -> None:
+    """SIGTERM among the renames waits for them to end: the new set, whole."""
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    process = _started(book, out, pause="renaming")
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert _tree(out) == editions["new"]
+
+
+def test_a_second_build_into_the_folder_stops(book: Path, tmp_path: Path,
+                                             editions: dict[str, dict[str, bytes]]) -> None:
+    """While another process builds into the folder (here this one, holding its lock),
+    a build says so and changes nothing."""
+    out = tmp_path / "out"
+    _install(out, editions["old"])
+    with claimed(out):
+        line = _one_problem(_build(book, out), out)
+        assert line == f"{out}: output: another publish build is writing into this " \
+                       "folder; wait for it to finish and build again"
+        assert _tree(out) == editions["old"]
+    assert _build(book, out).returncode == 0
+    assert _tree(out) == editions["new"]
