@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from publish.files import PARTIAL, write_whole
-from publish.output import PAUSE, STAGING, claimed
+from publish.output import PAUSE, STAGING, Output, claimed
 from tests.conftest import BOOKS, copy_book, run_publish
 from tests.test_diagnostics import LINE
 
@@ -206,7 +206,7 @@ def test_stopped_during_the_layout(book: Path, tmp_path: Path,
     out = tmp_path / "out"
     _install(out, editions["old"])
     process = _started(book, out)
-    while not (out / STAGING / "editions").exists():
+    while not Output(out).editions.exists():
         assert process.poll() is None, "the build ended before the signal"
         time.sleep(0.01)
     process.terminate()

@@ -54,9 +54,14 @@ class Output:
     def staging(self) -> Path:
         return self.root / STAGING
 
+    @property
+    def editions(self) -> Path:
+        """Where the new editions are staged, in the folders they will have in `root`."""
+        return self.staging / "editions"
+
     def staged(self, target: Path) -> Path:
         """Where the new edition for `target` is written until it replaces it."""
-        staged = self.staging / "editions" / target.relative_to(self.root)
+        staged = self.editions / target.relative_to(self.root)
         staged.parent.mkdir(parents=True, exist_ok=True)
         return staged
 
@@ -108,7 +113,9 @@ class Output:
         path = Path(error.filename) if error.filename else writing
         if not path.is_relative_to(self.root):
             raise error
-        if path.is_relative_to(self.staging):
+        if path.is_relative_to(self.editions):
+            path = self.root / path.relative_to(self.editions)
+        elif path.is_relative_to(self.staging):
             path = writing
         left = PENDING if (self.staging / JOURNAL).exists() else KEPT
         raise BuildFailed([_fault(path, _described(error), left)]) from None
@@ -133,6 +140,8 @@ def claimed(root: Path) -> Iterator[Output]:
                 root, None, "output",
                 "another publish build is writing into this folder; wait for it to "
                 "finish and build again")]) from None
+        except OSError as error:
+            raise BuildFailed([_fault(root, _described(error))]) from None
         output = Output(root)
         try:
             _recover(output)
