@@ -103,7 +103,6 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     chosen = formats or list(FORMATS)
     targets = {(book.lang, fmt): project.output(book, fmt, folder.root)
                for book in books for fmt in chosen}
-    folder.prepare(list(targets.values()))
     output.remove_legacy_temporaries(list(targets.values()))
     # The press PDF comes first: the e-book marks where its pages begin and the cover's
     # spine is as wide as its pages. The cover comes next: its front panel is the
@@ -112,30 +111,30 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                                            ("cover", {"epub", "cover"}))
                 if needed_by & set(chosen)]
     order = [*laid_out, *(fmt for fmt in chosen if fmt not in laid_out)]
-    for book in books:
-        written: dict[str, Path] = {}
-        for fmt in order:
-            target = targets.get((book.lang, fmt))
-            partial = folder.staged(target) if target else \
-                folder.scratch(f"{book.lang}-{fmt}.pdf")
-            progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
-            try:
-                # Only the editions asked for are reported, not a layout made for the
-                # others' sake.
-                book = _write(book, fmt, project, partial, modified, manuscript, warn,
-                              written, typeset if target else lambda *report: None)
-                written[fmt] = partial
-            except OSError as error:
-                folder.failed(error, target or folder.root)
-            except MissingGlyphs as missing:
-                raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
-            except Transparent as found:
-                raise BuildFailed([Diagnostic(
-                    project.manuscript / book.lang, None, "press-transparency",
-                    f"the {book.lang} {fmt} edition holds {found}, and "
-                    f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
-                    "onto white")]) from None
-    folder.commit(list(targets.values()))
+    with folder.replacing(list(targets.values())):
+        for book in books:
+            written: dict[str, Path] = {}
+            for fmt in order:
+                target = targets.get((book.lang, fmt))
+                partial = folder.staged(target) if target else \
+                    folder.scratch(f"{book.lang}-{fmt}.pdf")
+                progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
+                try:
+                    # Only the editions asked for are reported, not a layout made for
+                    # the others' sake.
+                    book = _write(book, fmt, project, partial, modified, manuscript, warn,
+                                  written, typeset if target else lambda *report: None)
+                    written[fmt] = partial
+                except OSError as error:
+                    folder.failed(error, target or folder.root)
+                except MissingGlyphs as missing:
+                    raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+                except Transparent as found:
+                    raise BuildFailed([Diagnostic(
+                        project.manuscript / book.lang, None, "press-transparency",
+                        f"the {book.lang} {fmt} edition holds {found}, and "
+                        f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
+                        "onto white")]) from None
     return list(targets.values())
 
 

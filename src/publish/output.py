@@ -71,7 +71,7 @@ class Output:
         scratch.mkdir(parents=True, exist_ok=True)
         return scratch / name
 
-    def prepare(self, targets: list[Path]) -> None:
+    def _prepare(self, targets: list[Path]) -> None:
         """Make the targets' folders, or say why they cannot hold the editions."""
         try:
             self.staging.mkdir(exist_ok=True)
@@ -93,9 +93,16 @@ class Output:
                 raise BuildFailed([_fault(target.parent, f"is on another file system than "
                                                          f"{self.root}")])
 
-    def commit(self, targets: list[Path]) -> None:
-        """Replace every target by its staged edition, as one set."""
-        self.prepare(targets)
+    @contextmanager
+    def replacing(self, targets: list[Path]) -> Iterator[None]:
+        """The block stages the editions for `targets`; they replace the targets, as
+        one set, once it completes."""
+        self._prepare(targets)
+        yield
+        self._commit(targets)
+
+    def _commit(self, targets: list[Path]) -> None:
+        self._prepare(targets)
         for target in targets:
             _flush(self.staged(target))
         _pause("staged")

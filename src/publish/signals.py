@@ -4,6 +4,7 @@ container stops (SIGTERM), a closed terminal (SIGHUP)."""
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -28,6 +29,10 @@ def stopping_with(handler: Handler) -> Iterator[None]:
 def held() -> Iterator[None]:
     """Signals asking to stop that arrive in the block take effect when it ends, so
     that the block runs whole."""
+    if threading.current_thread() is not threading.main_thread():
+        # Python runs signal handlers in the main thread: they cannot break in here.
+        yield
+        return
     arrived: list[int] = []
     with stopping_with(lambda number, frame: arrived.append(number)):
         yield
