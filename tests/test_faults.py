@@ -34,18 +34,22 @@ def _tree(out: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def _build(book: Path, out: Path, env: dict[str, str] | None = None,
-           limit: int | None = None) -> subprocess.CompletedProcess[str]:
-    """`publish build` of the three editions, in a process of its own; `limit` is the
-    largest file it may write, in bytes."""
+def _command(book: Path, out: Path) -> list[str]:
+    """`publish build` of the three editions."""
+    return [sys.executable, "-m", "publish", "build", "--project", str(book),
+            "--out", str(out), "--format", FORMATS]
+
+
+def _build(book: Path, out: Path, limit: int | None = None
+           ) -> subprocess.CompletedProcess[str]:
+    """The build, in a process of its own; `limit` is the largest file it may write,
+    in bytes."""
     def limited() -> None:
         if limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(
-        [sys.executable, "-m", "publish", "build", "--project", str(book), "--out", str(out),
-         "--format", FORMATS], capture_output=True, text=True, check=False,
-        env={**os.environ, **(env or {})}, preexec_fn=limited)
+    return subprocess.run(_command(book, out), capture_output=True, text=True,
+                          check=False, preexec_fn=limited)
 
 
 def _second_version(book: Path) -> None:
@@ -165,10 +169,9 @@ def test_file_size_limit_keeps_the_previous_editions(
 def _started(book: Path, out: Path, pause: str | None = None) -> subprocess.Popen[str]:
     """`publish build` of the three editions, running; with `pause`, stopped a moment
     at that point of the renames (`output.PAUSE`)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "publish", "build", "--project", str(book), "--out", str(out),
-         "--format", FORMATS], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **({PAUSE: pause} if pause else {})})
+    process = subprocess.Popen(_command(book, out), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **({PAUSE: pause} if pause else {})})
     if pause:
         assert process.stderr is not None
         assert process.stderr.readline() == f"paused {pause}\n"
