@@ -1,9 +1,9 @@
 """The one place that knows the order of the stages:
 load -> markup -> model -> transforms -> writers -> build/<lang>/.
 
-An edition is written to a temporary file beside its final name and moved into
-place only when complete, so a failed or interrupted build leaves the previous
-edition as it was.
+The editions are written into the output folder's staging area and replace the
+previous ones as one set once all are complete (`output.py`): a failed, interrupted
+or killed build leaves the previous editions as they were.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish import output
 from publish.assemble import assemble_book
 from publish.attributes import CLASS_SHEETS, stylesheet_classes
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
@@ -67,9 +66,16 @@ def build(project: Project, languages: list[str] | None = None,
     """Build the chosen editions (all by default); return the files written.
     `typeset` is told the typesetting report of each PDF edition laid out.
 
-    Every edition is written to a temporary file first; only when all of them are
-    complete do they replace the previous ones, so a failure leaves `build/` as it was.
+    Every edition is staged first; only when all of them are complete do they replace
+    the previous ones, as one set, so a failure leaves `build/` as it was.
     """
+    with output.claimed(out or project.root / "build") as folder:
+        return _build(project, folder, languages, formats, progress, warn, typeset)
+
+
+def _build(project: Project, folder: output.Output, languages: list[str] | None,
+           formats: list[str] | None, progress: Progress,
+           warn: Callable[[Diagnostic], None], typeset: Typeset) -> list[Path]:
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
     for sheet in STYLESHEETS:
@@ -99,8 +105,9 @@ def build(project: Project, languages: list[str] | None = None,
 
     modified = _modified(manuscript.config.published)
     chosen = formats or list(FORMATS)
-    targets = {(book.lang, fmt): project.output(book, fmt, out)
+    targets = {(book.lang, fmt): project.output(book, fmt, folder.root)
                for book in books for fmt in chosen}
+    output.remove_legacy_temporaries(list(targets.values()))
     # The press PDF comes first: the e-book marks where its pages begin and the cover's
     # spine is as wide as its pages. The cover comes next: its front panel is the
     # e-book's cover picture. Each is laid out even when only what needs it is asked for.
@@ -108,14 +115,13 @@ def build(project: Project, languages: list[str] | None = None,
                                            ("cover", {"epub", "cover"}))
                 if needed_by & set(chosen)]
     order = [*laid_out, *(fmt for fmt in chosen if fmt not in laid_out)]
-    with _all_or_nothing(list(targets.values())) as partials, \
-            tempfile.TemporaryDirectory() as scratch:
-        partial_of = dict(zip(targets, partials, strict=True))
+    with folder.replacing(list(targets.values())):
         for book in books:
             written: dict[str, Path] = {}
             for fmt in order:
-                partial = partial_of.get((book.lang, fmt), Path(scratch) / f"{fmt}.pdf")
                 target = targets.get((book.lang, fmt))
+                partial = folder.staged(target) if target else \
+                    folder.scratch(f"{book.lang}-{fmt}.pdf")
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
                 try:
                     # Only the editions asked for are reported, not a layout made for
@@ -123,6 +129,8 @@ def build(project: Project, languages: list[str] | None = None,
                     book = _write(book, fmt, project, partial, modified, manuscript, warn,
                                   written, typeset if target else lambda *report: None)
                     written[fmt] = partial
+                except OSError as error:
+                    folder.failed(error, target or folder.root)
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
                 except Transparent as found:
@@ -186,23 +194,3 @@ def _modified(published: datetime.date) -> datetime.datetime:
             raise BuildFailed([Diagnostic(Path("SOURCE_DATE_EPOCH"), None, "environment",
                                           f"{epoch!r} is not a count of seconds")]) from None
     return datetime.datetime.combine(published, datetime.time(), datetime.UTC)
-
-
-@contextmanager
-def _all_or_nothing(targets: list[Path]) -> Iterator[list[Path]]:
-    """Temporary files beside `targets`; they replace the targets only if the block
-    completes, and are removed in any case."""
-    partials = []
-    try:
-        for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            os.close(handle)
-            partials.append(Path(name))
-        yield partials
-        for partial, target in zip(partials, targets, strict=True):
-            partial.chmod(0o644)
-            partial.replace(target)
-    finally:
-        for partial in partials:
-            partial.unlink(missing_ok=True)

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 from publish import __version__
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.files import write_whole
+from publish.signals import stopping_with
 from publish.sync import exchange, report
 from publish.sync.session import open_session
+
+
+class _Stopped(BaseException):
+    """A signal asked the command to stop (Ctrl-C, `timeout`, CI, a container's stop)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    raise _Stopped(number)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,15 +37,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        result: int = args.run(args)
+        # Raised where the command is, the signal unwinds it through the clean-ups
+        # that remove its temporary files.
+        with stopping_with(_stop):
+            result: int = args.run(args)
         return result
     except BuildFailed as failure:
         for diagnostic in failure.diagnostics:
             print(diagnostic.format(Path.cwd()), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("publish: interrupted; no file was changed", file=sys.stderr)
-        return 130
+    except _Stopped as stopped:
+        print(f"publish: {args.command} interrupted by {signal.Signals(stopped.number).name}; "
+              "no file is left half-written", file=sys.stderr)
+        return 128 + stopped.number
     except BrokenPipeError:
         # The reader (a pager, `head`) stopped reading: not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from html import escape
@@ -102,10 +103,14 @@ def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
     nav.add_link(href="style/epub.css", rel="stylesheet", type="text/css")
     doc.add_item(nav)
     doc.spine = [cover_page, title_page, imprint, "nav", *chapters, *back]
-    epub.write_epub(str(target), doc, {"mtime": modified, "epub2_guide": False,
-                                       "epub3_pages": False,
-                                       "landmark_title": book.labels.guide,
-                                       "pages_title": book.labels.pages})
+    # ebooklib swallows a failure to write (a full disk) unless told otherwise, and
+    # warns of that future default before re-raising.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "In the future throwing exceptions")
+        epub.write_epub(str(target), doc, {"mtime": modified, "epub2_guide": False,
+                                           "epub3_pages": False, "raise_exceptions": True,
+                                           "landmark_title": book.labels.guide,
+                                           "pages_title": book.labels.pages})
     _normalise_zip(target, modified, _finish(book))
 
 
