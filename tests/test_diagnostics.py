@@ -5,7 +5,8 @@ A case folder holds:
 
 - files that, copied over a fresh copy of tests/books/minimal, break it (paths
   relative to the book's root, e.g. `manuscript/en/01-first.md`); an empty
-  `<path>.delete` deletes `<path>` from the copy instead;
+  `<path>.delete` deletes `<path>` from the copy instead, and `<path>.link` makes
+  `<path>` a symbolic link to a file outside the book that holds its content;
 - `args.txt` (optional): more arguments for `publish build`, on one line;
 - `command.txt` (optional): the whole command instead of `publish build ...`, on one
   line, for the diagnostics of other commands (`sync --project . import bad.po`);
@@ -32,6 +33,7 @@ from tests.conftest import BOOKS, ROOT, copy_book, run_publish
 CASES = Path(__file__).parent / "diagnostics"
 CONTROL = {"args.txt", "command.txt", "env.txt", "expected.txt", "warning.txt"}
 DELETE = ".delete"
+LINK = ".link"
 
 LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
 """`path[:line]: code: message`, one problem a line."""
@@ -62,6 +64,13 @@ def _apply(case: Path, book: Path) -> None:
                 shutil.rmtree(target)
             else:
                 target.unlink()
+        elif source.name.endswith(LINK):
+            target = book / relative.with_name(relative.name.removesuffix(LINK))
+            outside = book.parent / "outside" / relative.with_suffix("")
+            outside.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, outside)
+            target.unlink(missing_ok=True)
+            target.symlink_to(outside)
         else:
             target = book / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,14 @@ import threading
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from publish import build as build_module
 from publish.build import Project, build
+from publish.config import PrintConfig
 from publish.diagnostics import BuildFailed
 from tests.conftest import run_publish
 
@@ -126,3 +128,106 @@ def test_images_of_the_same_name_in_two_folders_stay_two(scratch_book: Path,
     with zipfile.ZipFile(epub) as archive:
         assert archive.read("EPUB/images/en-map.png") == _png(0x20)
         assert archive.read("EPUB/images/en-plates-map.png") == _png(0xE0)
+
+
+def _problems(book: Path, out: Path, *formats: str) -> list[str]:
+    """The diagnostics of a build that must fail, as the command prints them."""
+    with pytest.raises(BuildFailed) as failure:
+        build(Project(book), ["en"], list(formats) or None, out)
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
+    return [problem.format(book) for problem in failure.value.diagnostics]
+
+
+def _linked_outside(book: Path, inside: str, tmp_path: Path, content: bytes) -> None:
+    """`inside` (a path in the book) made a link to a file outside the project that
+    holds `content`."""
+    outside = tmp_path / "elsewhere" / Path(inside).name
+    outside.parent.mkdir(exist_ok=True)
+    outside.write_bytes(content)
+    link = book / inside
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+
+
+SECRET = "The secret text of another file on the machine"
+
+
+def test_chapter_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> None:
+    chapter = "manuscript/en/02-second.md"
+    _linked_outside(scratch_book, chapter, tmp_path,
+                    f"# Second {{#second}}\n\n{SECRET}.\n".encode())
+    assert _problems(scratch_book, tmp_path / "out", "epub") == [
+        f"{chapter}: file-outside: 02-second.md is a link to a file outside the "
+        "project: publish reads only files inside manuscript/ and styles/"]
+
+
+def test_chapter_linked_inside_the_manuscript_is_read(scratch_book: Path,
+                                                      tmp_path: Path) -> None:
+    kept = scratch_book / "manuscript" / "drafts" / "second.md"
+    kept.parent.mkdir()
+    kept.write_text(f"# Second {{#second}}\n\n{SECRET}.\n")
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.unlink()
+    chapter.symlink_to(kept)
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        assert SECRET in archive.read("EPUB/second.xhtml").decode()
+
+
+@pytest.mark.parametrize("config", ["manuscript/book.toml", "manuscript/en/book.toml",
+                                    "manuscript/en/words.txt"])
+def test_configuration_linked_outside_is_refused(scratch_book: Path, tmp_path: Path,
+                                                 config: str) -> None:
+    original = scratch_book / config
+    content = original.read_bytes() if original.exists() else b"Secret\n"
+    _linked_outside(scratch_book, config, tmp_path, content)
+    assert _problems(scratch_book, tmp_path / "out", "epub") == [
+        f"{config}: file-outside: {Path(config).name} is a link to a file outside the "
+        "project: publish reads only files inside manuscript/ and styles/"]
+
+
+def test_image_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> None:
+    _linked_outside(scratch_book, "manuscript/en/dot.png", tmp_path, _png(0x80))
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A grey dot](dot.png)\n")
+    line = len(chapter.read_text().splitlines())
+    assert _problems(scratch_book, tmp_path / "out", "epub") == [
+        f"manuscript/en/02-second.md:{line}: image-outside: image 'dot.png' is outside "
+        "the manuscript folder"]
+
+
+@pytest.mark.parametrize("sheet", ["epub.css", "print.css", "cover.css"])
+def test_stylesheet_linked_outside_is_refused(scratch_book: Path, tmp_path: Path,
+                                              sheet: str) -> None:
+    original = scratch_book / "styles" / sheet
+    _linked_outside(scratch_book, f"styles/{sheet}", tmp_path, original.read_bytes())
+    assert _problems(scratch_book, tmp_path / "out") == [
+        f"styles/{sheet}: file-outside: {sheet} is a link to a file outside the "
+        "project: publish reads only files inside manuscript/ and styles/"]
+
+
+def test_icc_profile_outside_the_project_must_be_one(scratch_book: Path,
+                                                     tmp_path: Path) -> None:
+    fake = tmp_path / "elsewhere" / "press.icc"
+    fake.parent.mkdir()
+    fake.write_bytes(b"not a profile, " * 20)
+    config = scratch_book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + f'\n[print]\nicc-profile = "{fake}"\n')
+    line = len(config.read_text().splitlines())
+    assert _problems(scratch_book, tmp_path / "out", "pdf") == [
+        f"manuscript/book.toml:{line}: config-value: icc-profile '{fake}' is not an ICC "
+        "profile (no 'acsp' signature in its header)"]
+
+
+def test_icc_profile_named_by_the_configuration_is_used(scratch_book: Path,
+                                                        tmp_path: Path) -> None:
+    """A profile outside the project that is one is read: the configuration names it."""
+    profile = tmp_path / "elsewhere" / "press.icc"
+    profile.parent.mkdir()
+    profile.write_bytes(Path(PrintConfig.icc_profile).read_bytes())
+    config = scratch_book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + f'\n[print]\nicc-profile = "{profile}"\n')
+    (pdf,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+    root: Any = PdfReader(pdf).root_object
+    (intent,) = root["/OutputIntents"]
+    assert intent.get_object()["/DestOutputProfile"].get_data() == profile.read_bytes()

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.access import Access, Outside, describe
 from publish.assemble import assemble_book
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
@@ -54,6 +55,11 @@ class Project:
     def styles(self) -> Path:
         return self.root / "styles"
 
+    def access(self, icc_profile: str) -> Access:
+        """What the editions may read: the project's folders and the ICC profile the
+        configuration names, which it has checked."""
+        return Access.within(self.manuscript, self.styles).naming(Path(icc_profile))
+
     def output(self, book: Book, fmt: str, out: Path | None = None) -> Path:
         return (out or self.root / "build") / book.lang / FILE_NAMES[fmt].format(id=book.id)
 
@@ -71,13 +77,18 @@ def build(project: Project, languages: list[str] | None = None,
     """
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
+    folders = Access.within(project.manuscript, project.styles)
     for sheet in STYLESHEETS:
         if not (project.styles / sheet).is_file():
             diagnostics.error(project.styles / sheet, None, "styles-missing",
                               "the stylesheet is missing (every project has styles/"
                               f"{', styles/'.join(STYLESHEETS)})")
+        elif not folders.allows(project.styles / sheet):
+            diagnostics.error(project.styles / sheet, None, "file-outside",
+                              describe(project.styles / sheet))
     diagnostics.raise_if_any()
     assert manuscript is not None
+    access = project.access(manuscript.config.print.icc_profile)
     chosen = languages or manuscript.config.languages
     for fmt in formats or FORMATS:
         if fmt not in FORMATS:
@@ -116,9 +127,12 @@ def build(project: Project, languages: list[str] | None = None,
                 try:
                     # Only the editions asked for are reported, not a layout made for
                     # the others' sake.
-                    book = _write(book, fmt, project, partial, modified, manuscript, warn,
-                                  written, typeset if target else lambda *report: None)
+                    book = _write(book, fmt, project, access, partial, modified, manuscript,
+                                  warn, written, typeset if target else lambda *report: None)
                     written[fmt] = partial
+                except Outside as outside:
+                    raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
+                                                  str(outside))]) from None
                 except MissingGlyphs as missing:
                     raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
                 except Transparent as found:
@@ -130,22 +144,21 @@ def build(project: Project, languages: list[str] | None = None,
     return list(targets.values())
 
 
-def _write(book: Book, fmt: str, project: Project, partial: Path,
+def _write(book: Book, fmt: str, project: Project, access: Access, partial: Path,
            modified: datetime.datetime, manuscript: Manuscript,
            warn: Callable[[Diagnostic], None], written: dict[str, Path],
            typeset: Typeset) -> Book:
     """Write one edition, given the files of those `written` before it; return the book
     as the next editions need it."""
     if fmt == "epub":
-        write_epub(book, front_panel(written["cover"], book), project.styles, partial,
+        write_epub(book, front_panel(written["cover"], book), access, project.styles, partial,
                    modified)
         return book
     if fmt == "cover":
-        write_cover(book, book.print_pages, [project.manuscript, project.styles],
-                    project.styles, partial)
+        write_cover(book, book.print_pages, access, project.styles, partial)
         return book
-    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
-                         [project.manuscript, project.styles], project.styles, partial)
+    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen", access, project.styles,
+                         partial)
     for image, ppi in rendered.low_resolution:
         path, line = manuscript.locate(image.name) or (image, None)
         warn(Diagnostic(path, line, "low-resolution",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from publish import isbn
+from publish.access import font_installed, icc_problem
 from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
@@ -134,10 +135,17 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
                           f"icc-profile {config.print.icc_profile!r} must be the absolute "
                           "path of an ICC profile file (Debian's libgs-common installs the "
                           "default)")
+    elif (problem := icc_problem(profile)) is not None:
+        diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
+                          f"icc-profile {config.print.icc_profile!r} {problem}")
     if not re.fullmatch(r"[\w][\w .-]*", config.print.font):
         diagnostics.error(path, source.line_of("print.font"), "config-value",
                           f"font {config.print.font!r} must be a font family name: letters, "
                           "digits, spaces, dots and hyphens")
+    elif font_installed(config.print.font) is False:
+        diagnostics.error(path, source.line_of("print.font"), "config-value",
+                          f"font {config.print.font!r} is not installed: fontconfig knows no "
+                          "such family (`fc-list : family` lists those it knows)")
     if not 0 <= config.print.bleed <= 10:
         diagnostics.error(path, source.line_of("print.bleed"), "config-value",
                           f"bleed must be between 0 and 10 mm, not {config.print.bleed:g}")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.access import Access, describe
 from publish.config import (
     SUPPORTED_LANGUAGES,
     LanguageConfig,
@@ -79,33 +80,49 @@ WORD_LIST = "words.txt"
 
 
 def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
+    access = Access.within(folder)
+    if not _inside(folder / "book.toml", access, diagnostics):
+        return None
     shared = load_shared(folder / "book.toml", diagnostics)
     if shared is None:
         return None
     languages = {}
     for lang in (lang for lang in shared.languages if lang in SUPPORTED_LANGUAGES):
-        config = load_language(folder / lang / "book.toml", diagnostics)
-        chapters = _load_chapters(folder / lang, diagnostics)
+        config_file = folder / lang / "book.toml"
+        config = (load_language(config_file, diagnostics)
+                  if _inside(config_file, access, diagnostics) else None)
+        chapters = _load_chapters(folder / lang, access, diagnostics)
         if config is not None:
             languages[lang] = LanguageSource(lang, config, chapters,
-                                             _names(folder / lang / WORD_LIST))
+                                             _names(folder / lang / WORD_LIST, access,
+                                                    diagnostics))
     return Manuscript(folder, shared, languages)
 
 
-def _names(word_list: Path) -> frozenset[str]:
-    if not word_list.is_file():
+def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
+    """Whether `path` may be read; a file that exists and may not is reported."""
+    if access.allows(path) or not path.exists():
+        return True
+    diagnostics.error(path, None, "file-outside", describe(path))
+    return False
+
+
+def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset[str]:
+    if not word_list.is_file() or not _inside(word_list, access, diagnostics):
         return frozenset()
     words = word_list.read_text(encoding="utf-8", errors="replace").split()
     return frozenset(word for word in words if word[:1].isupper())
 
 
-def _load_chapters(folder: Path, diagnostics: Collector) -> list[SourceFile]:
+def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list[SourceFile]:
     paths = sorted(folder.glob("*.md"))
     if not paths:
         diagnostics.error(folder, None, "no-chapters", "no chapter files (*.md) in this folder")
     chapters = []
     seen_ids: dict[str, tuple[Path, int]] = {}
     for path in paths:
+        if not _inside(path, access, diagnostics):
+            continue
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:

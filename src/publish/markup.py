@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from publish import typography
+from publish.access import Access
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
@@ -299,7 +300,7 @@ class _Collector(Treeprocessor):
         if parts.scheme or parts.netloc or src.startswith("/"):
             problem("image-outside",
                     f"image {src!r} must be a relative path to a file inside the manuscript")
-        elif not path.is_relative_to(self.image_root.resolve()):
+        elif not Access.within(self.image_root).allows(path):
             problem("image-outside", f"image {src!r} is outside the manuscript folder")
         elif not path.is_file():
             problem("image-missing", f"image {src!r} does not exist")

@@ -23,6 +23,7 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image
 
+from publish.access import Access
 from publish.model import Book, Chapter, ChronologyEntry, PageBreak, identifier
 from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
@@ -42,14 +43,15 @@ ACCESS = {
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
+def write_epub(book: Book, cover: bytes, access: Access, styles: Path, target: Path,
                modified: datetime.datetime) -> None:
-    """Write the e-book, with `cover` (a PNG) as its cover picture."""
+    """Write the e-book, with `cover` (a PNG) as its cover picture; `access` says
+    which files it may embed."""
     doc = epub.EpubBook()
     _metadata(doc, book)
     doc.add_item(epub.EpubItem(uid="style", file_name="style/epub.css",
                                media_type="text/css",
-                               content=(styles / "epub.css").read_bytes()))
+                               content=access.read(styles / "epub.css")))
 
     def page(uid: str, file_name: str, title: str, body: str, kind: str,
              body_class: str = "") -> epub.EpubItem:
@@ -79,7 +81,7 @@ def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
         doc.add_item(epub.EpubImage(uid=f"image-{number}", file_name=f"images/{name}",
-                                    content=path.read_bytes()))
+                                    content=access.read(path)))
 
     doc.toc = [_toc_entry(c) for c in book.chapters]
     back = []

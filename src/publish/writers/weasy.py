@@ -25,6 +25,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import create_layout, line_size
 from weasyprint.urls import URLFetcher
 
+from publish.access import Access
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book
 from publish.writers import blocks
@@ -85,7 +86,7 @@ def head(book: Book) -> str:
     )
 
 
-def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
+def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
            target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
            revise: Revise = lambda lines: None, signature: int = 1,
            **options: Any) -> Rendered:
@@ -93,7 +94,7 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     `font` is the only face the PDF may use; images should print at `min_ppi`;
     `revise` sees the lines of each layout and may ask for another; the page count
     is padded with blank pages to a multiple of `signature`."""
-    fetcher = _ProjectFetcher([p.resolve() for p in allowed])
+    fetcher = _ProjectFetcher(access)
     stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
     with _warnings_fail(stylesheet) as (warnings, notdef):
         profiles: dict[str, Any] = {}
@@ -239,17 +240,17 @@ def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
 
 
 class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(self, allowed: list[Path]) -> None:
+    def __init__(self, access: Access) -> None:
         super().__init__(allowed_protocols={"file"})
-        self.allowed = allowed
+        self.access = access
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"only files inside the project may be read, not {url}")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.allowed):
-            raise ValueError(f"only files inside the project may be read, not {path}")
+        path = Path(url2pathname(parts.path))
+        if not self.access.allows(path):
+            raise ValueError(f"only files inside the project may be read, not {path.resolve()}")
         return super().fetch(url, headers)
 
 
