@@ -134,3 +134,20 @@ def test_without_pdftoppm_the_cover_picture_is_a_diagnostic(
     (problem,) = failed.value.diagnostics
     assert problem.format().startswith("pdftoppm: environment: poppler's pdftoppm"), problem
     assert not list((tmp_path / "out").rglob("*.epub"))
+
+
+def test_files_saved_with_a_byte_order_mark_read_as_without(scratch_book: Path,
+                                                            tmp_path: Path) -> None:
+    """Windows editors start UTF-8 files with U+FEFF: the chapters, configuration and
+    word list read as if it were not there, so the e-book has the same bytes."""
+    (scratch_book / "manuscript" / "en" / "words.txt").write_text("Section\n")
+    (before,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "before")
+    with zipfile.ZipFile(before) as archive:
+        assert '<span class="name">Section</span>' in archive.read("EPUB/first.xhtml").decode()
+    for name in ("01-first.md", "02-second.md", "book.toml", "words.txt"):
+        path = scratch_book / "manuscript" / "en" / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    shared = scratch_book / "manuscript" / "book.toml"
+    shared.write_bytes(b"\xef\xbb\xbf" + shared.read_bytes())
+    (after,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "after")
+    assert after.read_bytes() == before.read_bytes()

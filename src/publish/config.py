@@ -236,7 +236,7 @@ class _Source:
 
 def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source] | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         diagnostics.error(path, None, "config-missing", "the configuration file is missing")
         return None

@@ -75,6 +75,8 @@ RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "impri
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
 FENCE = re.compile(r"^\s*(```|~~~)")
+BYTE_ORDER_MARK = "\ufeff"
+"""What Windows editors put at the start of a UTF-8 file: no part of the text."""
 WORD_LIST = "words.txt"
 """Names and terms of the book, one a line: the spelling check's own words."""
 
@@ -110,7 +112,7 @@ def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
 def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset[str]:
     if not word_list.is_file() or not _inside(word_list, access, diagnostics):
         return frozenset()
-    words = word_list.read_text(encoding="utf-8", errors="replace").split()
+    words = word_list.read_text(encoding="utf-8-sig", errors="replace").split()
     return frozenset(word for word in words if word[:1].isupper())
 
 
@@ -124,7 +126,7 @@ def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list
         if not _inside(path, access, diagnostics):
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = path.read_bytes().decode("utf-8").removeprefix(BYTE_ORDER_MARK)
         except UnicodeDecodeError as error:
             line = path.read_bytes()[: error.start].count(b"\n") + 1
             diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
