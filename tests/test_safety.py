@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from publish import build as build_module
+from publish import images
 from publish.build import Project, build
 from publish.config import PrintConfig
 from publish.diagnostics import BuildFailed
@@ -231,3 +233,13 @@ def test_icc_profile_named_by_the_configuration_is_used(scratch_book: Path,
     root: Any = PdfReader(pdf).root_object
     (intent,) = root["/OutputIntents"]
     assert intent.get_object()["/DestOutputProfile"].get_data() == profile.read_bytes()
+
+
+def test_decompression_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    """An image whose header claims more pixels than Pillow will open (a few kilobytes
+    that would decode to gigabytes) is refused, not decoded."""
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 10_000)).save(bomb)
+    assert bomb.stat().st_size < 100_000
+    problem = images.check(bomb)
+    assert problem is not None and problem.code == "image-too-large"

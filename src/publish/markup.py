@@ -20,7 +20,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from publish import typography
+from publish import images, typography
 from publish.access import Access
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -304,6 +304,8 @@ class _Collector(Treeprocessor):
             problem("image-outside", f"image {src!r} is outside the manuscript folder")
         elif not path.is_file():
             problem("image-missing", f"image {src!r} does not exist")
+        elif (found := images.check(path)) is not None:
+            problem(found.code, f"image {src!r} {found.detail}")
         else:
             # Named by their place in the manuscript, so that en/map.png and
             # be/map.png stay two pictures.
