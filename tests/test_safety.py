@@ -243,3 +243,56 @@ def test_decompression_bomb_is_refused_before_it_is_decoded(tmp_path: Path) -> N
     assert bomb.stat().st_size < 100_000
     problem = images.check(bomb)
     assert problem is not None and problem.code == "image-too-large"
+
+
+DRAWING = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="120" height="80" viewBox="0 0 120 80">
+  <defs><linearGradient id="sky"><stop offset="0" stop-color="#036"/></linearGradient></defs>
+  <rect width="120" height="40" style="fill: url(#sky)"/>
+  <use xlink:href="#sky"/>
+  <image x="0" y="40" width="10" height="10" href="data:image/png;base64,{png}"/>
+</svg>
+"""
+
+
+def test_svg_referring_to_its_own_parts_is_used(scratch_book: Path, tmp_path: Path) -> None:
+    import base64
+
+    drawing = DRAWING.format(png=base64.b64encode(_png(0x40)).decode()).encode()
+    (scratch_book / "manuscript" / "en" / "drawing.svg").write_bytes(drawing)
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+    epub, _ = build(Project(scratch_book), ["en"], ["epub", "pdf"], tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        assert archive.read("EPUB/images/en-drawing.svg") == drawing
+        assert 'media-type="image/svg+xml"' in archive.read("EPUB/content.opf").decode()
+
+
+def test_svg_is_parsed_without_fetching_its_dtd(scratch_book: Path, tmp_path: Path) -> None:
+    """An SVG naming a DTD and an entity on a loopback server is refused, and nothing
+    connects to the server."""
+    connections: list[object] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.2)
+        address = f"http://127.0.0.1:{server.getsockname()[1]}"
+        (scratch_book / "manuscript" / "en" / "drawing.svg").write_text(
+            f'<!DOCTYPE svg SYSTEM "{address}/svg.dtd" [<!ENTITY x SYSTEM "{address}/x">]>\n'
+            '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>\n')
+        chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+        chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+        problems = _problems(scratch_book, tmp_path / "out", "epub")
+        with contextlib.suppress(TimeoutError):
+            connections.append(server.accept())
+    assert connections == []
+    assert [p.split(": ")[1] for p in problems] == ["image-svg"]
+
+
+def test_svg_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> None:
+    _linked_outside(scratch_book, "manuscript/en/drawing.svg", tmp_path,
+                    DRAWING.format(png="").encode())
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+    assert [p.split(": ")[1] for p in _problems(scratch_book, tmp_path / "out", "epub")] == [
+        "image-outside"]

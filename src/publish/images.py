@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from publish import svg
+
 MAX_PIXELS = 40_000_000
 """The most pixels an image may have: an A4 page at 600 ppi is 35 million, and an
 image is decoded whole into memory (at 4 bytes a pixel, 160 MB at this limit).
@@ -33,7 +35,8 @@ class Problem:
 def check(path: Path) -> Problem | None:
     """What is wrong with the image file `path`, if anything."""
     if path.suffix.lower() == ".svg":
-        return None
+        found = svg.check(path)
+        return Problem("image-svg", found) if found else None
     # WeasyPrint has Pillow make what it can of a file cut short, for the whole
     # process; here such a file is an error.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False

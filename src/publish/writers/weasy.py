@@ -241,11 +241,13 @@ def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
 
 class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, access: Access) -> None:
-        super().__init__(allowed_protocols={"file"})
+        super().__init__(allowed_protocols={"file", "data"})
         self.access = access
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)  # held in the document: nothing is read
         if parts.scheme != "file":
             raise ValueError(f"only files inside the project may be read, not {url}")
         path = Path(url2pathname(parts.path))
