@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -151,3 +152,38 @@ def test_files_saved_with_a_byte_order_mark_read_as_without(scratch_book: Path,
     shared.write_bytes(b"\xef\xbb\xbf" + shared.read_bytes())
     (after,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "after")
     assert after.read_bytes() == before.read_bytes()
+
+
+def test_what_the_stylesheet_names_is_in_the_epub(scratch_book: Path, tmp_path: Path) -> None:
+    """A face, an imported sheet and the picture it names come along, beside the
+    sheet, with their media types, and EPUBCheck finds every reference whole."""
+    fc_match = require("fc-match")
+    face = Path(subprocess.run([fc_match, "-f", "%{file}", "PT Serif"], capture_output=True,
+                               text=True, check=True).stdout)
+    styles = scratch_book / "styles"
+    (styles / "fonts").mkdir()
+    (styles / "fonts" / f"face{face.suffix}").write_bytes(face.read_bytes())
+    (styles / "extra").mkdir()
+    (styles / "extra" / "rule.css").write_text("hr { background: url(../fonts/../rule.png) }\n")
+    (styles / "rule.png").write_bytes(_grey_png())
+    sheet = styles / "epub.css"
+    sheet.write_text(f'@import "extra/rule.css";\n@font-face {{ font-family: Face; '
+                     f'src: url("fonts/face{face.suffix}") }}\n' + sheet.read_text())
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        manifest = archive.read(OPF).decode()
+        assert archive.read(f"EPUB/style/fonts/face{face.suffix}") == face.read_bytes()
+        assert archive.read("EPUB/style/rule.png") == (styles / "rule.png").read_bytes()
+        assert archive.read("EPUB/style/extra/rule.css").startswith(b"hr {")
+    for name, kind in ((f"style/fonts/face{face.suffix}", "font/"),
+                       ("style/extra/rule.css", "text/css"), ("style/rule.png", "image/png")):
+        assert re.search(f'href="{re.escape(name)}"[^>]* media-type="{kind}', manifest), name
+    assert _epubcheck(epub, tmp_path / "report.json") == {"fatal": 0, "error": 0, "warning": 0}
+
+
+def _grey_png() -> bytes:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("L", (4, 4), 0x80).save(picture, "PNG")
+    return picture.getvalue()

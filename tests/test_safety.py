@@ -82,7 +82,7 @@ def test_no_network_fetch(scratch_book: Path, tmp_path: Path) -> None:
         listener.start()
         listener.join()
     assert connections == []
-    assert "only files inside the project may be read" in str(failure.value)
+    assert "stylesheet-url: 'http://127.0.0.1:" in str(failure.value)
     assert not (tmp_path / "out" / "en" / "minimal.pdf").exists()
 
 
@@ -90,9 +90,25 @@ def test_no_file_outside_the_project(scratch_book: Path, tmp_path: Path) -> None
     outside = tmp_path / "secret.css"
     outside.write_text("body { color: red }")
     _stylesheet_naming(scratch_book, outside.as_uri())
-    with pytest.raises(BuildFailed) as failure:
-        build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
-    assert str(outside) in str(failure.value)
+    assert _problems(scratch_book, tmp_path / "out", "pdf") == [
+        f"styles/print.css:1: stylesheet-url: '{outside.as_uri()}' is not a file of styles/: "
+        "a stylesheet may name only files in styles/, by relative addresses such as "
+        "'fonts/face.woff2'"]
+
+
+@pytest.mark.parametrize("sheet", ["epub.css", "print.css", "cover.css"])
+def test_what_a_stylesheet_names_linked_outside_is_refused(scratch_book: Path,
+                                                           tmp_path: Path, sheet: str) -> None:
+    """A file in styles/ that is a link to one elsewhere is outside, imported or named
+    by url()."""
+    _linked_outside(scratch_book, "styles/extra.css", tmp_path, b"p { color: black }\n")
+    _linked_outside(scratch_book, "styles/paper.png", tmp_path, _png(0xF0))
+    css = scratch_book / "styles" / sheet
+    css.write_text('@import "extra.css";\nhtml { background: url(paper.png) }\n'
+                   + css.read_text())
+    assert _problems(scratch_book, tmp_path / "out") == [
+        f"styles/{sheet}:{line}: stylesheet-url: '{name}' is outside styles/: a stylesheet "
+        "may name only files in styles/" for line, name in ((1, "extra.css"), (2, "paper.png"))]
 
 
 def _png(grey: int) -> bytes:

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.access import Access, Outside, describe
+from publish import stylesheets
+from publish.access import Access, Outside
 from publish.assemble import assemble_book
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, load_manuscript
@@ -77,15 +78,15 @@ def build(project: Project, languages: list[str] | None = None,
     """
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
-    folders = Access.within(project.manuscript, project.styles)
+    sheets = {}
     for sheet in STYLESHEETS:
         if not (project.styles / sheet).is_file():
             diagnostics.error(project.styles / sheet, None, "styles-missing",
                               "the stylesheet is missing (every project has styles/"
                               f"{', styles/'.join(STYLESHEETS)})")
-        elif not folders.allows(project.styles / sheet):
-            diagnostics.error(project.styles / sheet, None, "file-outside",
-                              describe(project.styles / sheet))
+        else:
+            sheets[sheet] = stylesheets.check(project.styles / sheet, project.styles,
+                                              diagnostics)
     diagnostics.raise_if_any()
     assert manuscript is not None
     access = project.access(manuscript.config.print.icc_profile)
@@ -127,8 +128,9 @@ def build(project: Project, languages: list[str] | None = None,
                 try:
                     # Only the editions asked for are reported, not a layout made for
                     # the others' sake.
-                    book = _write(book, fmt, project, access, partial, modified, manuscript,
-                                  warn, written, typeset if target else lambda *report: None)
+                    book = _write(book, fmt, project, access, sheets, partial, modified,
+                                  manuscript, warn, written,
+                                  typeset if target else lambda *report: None)
                     written[fmt] = partial
                 except Outside as outside:
                     raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
@@ -144,15 +146,16 @@ def build(project: Project, languages: list[str] | None = None,
     return list(targets.values())
 
 
-def _write(book: Book, fmt: str, project: Project, access: Access, partial: Path,
+def _write(book: Book, fmt: str, project: Project, access: Access,
+           sheets: dict[str, stylesheets.Stylesheet], partial: Path,
            modified: datetime.datetime, manuscript: Manuscript,
            warn: Callable[[Diagnostic], None], written: dict[str, Path],
            typeset: Typeset) -> Book:
     """Write one edition, given the files of those `written` before it; return the book
     as the next editions need it."""
     if fmt == "epub":
-        write_epub(book, front_panel(written["cover"], book), access, project.styles, partial,
-                   modified)
+        write_epub(book, front_panel(written["cover"], book), access, sheets["epub.css"],
+                   partial, modified)
         return book
     if fmt == "cover":
         write_cover(book, book.print_pages, access, project.styles, partial)

@@ -25,11 +25,14 @@ from PIL import Image
 
 from publish.access import Access
 from publish.model import Book, Chapter, ChronologyEntry, PageBreak, identifier
+from publish.stylesheets import Stylesheet
 from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
 
 FORMAT = "epub"
 COVER_PICTURE = "images/cover.png"
+STYLE_FOLDER = "style"
+STYLESHEET = f"{STYLE_FOLDER}/epub.css"
 CHRONOLOGY_FILE = "chronology.xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 ACCESS = {
@@ -43,15 +46,21 @@ ACCESS = {
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-def write_epub(book: Book, cover: bytes, access: Access, styles: Path, target: Path,
-               modified: datetime.datetime) -> None:
-    """Write the e-book, with `cover` (a PNG) as its cover picture; `access` says
-    which files it may embed."""
+def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
+               target: Path, modified: datetime.datetime) -> None:
+    """Write the e-book, with `cover` (a PNG) as its cover picture, styled by
+    `stylesheet`; `access` says which files it may embed."""
     doc = epub.EpubBook()
     _metadata(doc, book)
-    doc.add_item(epub.EpubItem(uid="style", file_name="style/epub.css",
-                               media_type="text/css",
-                               content=access.read(styles / "epub.css")))
+    doc.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
+                               content=access.read(stylesheet.path)))
+    # What the stylesheet names (fonts, images, imported sheets) keeps its place
+    # beside it, so that its relative addresses hold in the e-book.
+    for number, resource in enumerate(stylesheet.resources):
+        doc.add_item(epub.EpubItem(
+            uid=f"style-{number}", media_type=stylesheet.media_type(resource),
+            file_name=f"{STYLE_FOLDER}/{resource.relative_to(stylesheet.path.parent).as_posix()}",
+            content=access.read(resource)))
 
     def page(uid: str, file_name: str, title: str, body: str, kind: str,
              body_class: str = "") -> epub.EpubItem:
@@ -97,7 +106,7 @@ def write_epub(book: Book, cover: bytes, access: Access, styles: Path, target: P
     ]
     doc.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=book.labels.contents)
-    nav.add_link(href="style/epub.css", rel="stylesheet", type="text/css")
+    nav.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
     doc.add_item(nav)
     doc.spine = [cover_page, title_page, imprint, "nav", *chapters, *back]
     epub.write_epub(str(target), doc, {"mtime": modified, "epub2_guide": False,
@@ -113,7 +122,7 @@ def _document(book: Book, title: str, body: str, kind: str, body_class: str) -> 
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="{XHTML}" xmlns:epub="{OPS}" lang="{book.lang}" '
         f'xml:lang="{book.lang}">\n<head>\n<title>{escape(title)}</title>\n'
-        '<link rel="stylesheet" type="text/css" href="style/epub.css"/>\n</head>\n'
+        f'<link rel="stylesheet" type="text/css" href="{STYLESHEET}"/>\n</head>\n'
         f'<body epub:type="{kind}"{classes}>\n'
         f"{_foreign_passages(body)}\n</body>\n</html>\n"
     )

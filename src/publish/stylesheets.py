@@ -1,0 +1,84 @@
+"""The project's stylesheets (`styles/`), checked before any edition is written:
+every address one names with `@import` or `url()` must be a file inside `styles/`
+(or data held in the sheet), of a kind an e-book carries. The print editions and
+the e-book are held to the same rule, so that what the author reads in an error is
+a line of the sheet, not a message of WeasyPrint's, and the e-book carries no
+address a reading system would fetch from the network.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from publish import css, images
+from publish.access import Access, describe
+from publish.diagnostics import Collector
+
+MEDIA_TYPES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff",
+               ".otf": "font/otf", ".ttf": "font/ttf", ".png": "image/png",
+               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp", ".svg": "image/svg+xml"}
+"""What a stylesheet may name, with its media type: EPUB 3's core media types for
+stylesheets, fonts and images."""
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    path: Path
+    resources: tuple[Path, ...]
+    """The files of `styles/` it names, and those that they name in turn, each once."""
+
+    def media_type(self, resource: Path) -> str:
+        return MEDIA_TYPES[resource.suffix.lower()]
+
+
+def check(path: Path, styles: Path, diagnostics: Collector) -> Stylesheet:
+    """The stylesheet at `path`, with what it names; what breaks the rule is reported."""
+    found = [path]
+    _check(path, Access.within(styles), found, diagnostics)
+    return Stylesheet(path, tuple(found[1:]))
+
+
+def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector) -> None:
+    if not folder.allows(path):
+        diagnostics.error(path, None, "file-outside", describe(path))
+        return
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        diagnostics.error(path, None, "encoding", "the stylesheet is not valid UTF-8")
+        return
+    for reference in css.references(text):
+        url = reference.url.strip()
+        if not url or url.startswith("#") or urlsplit(url).scheme == "data":
+            continue  # a part of the document, or data held in the sheet
+
+        def problem(message: str, url: str = url, line: int = reference.line) -> None:
+            diagnostics.error(path, line, "stylesheet-url", f"{url!r} {message}")
+
+        parts = urlsplit(url)
+        # Normalised, so that the e-book holds it under a name without "..".
+        target = Path(os.path.normpath(path.parent / unquote(parts.path)))
+        if parts.scheme or parts.netloc or url.startswith("/"):
+            problem("is not a file of styles/: a stylesheet may name only files in "
+                    "styles/, by relative addresses such as 'fonts/face.woff2'")
+        elif not folder.allows(target):
+            problem("is outside styles/: a stylesheet may name only files in styles/")
+        elif not target.is_file():
+            problem("does not exist")
+        elif target.suffix.lower() not in MEDIA_TYPES:
+            problem("is not a stylesheet, font or image an e-book can carry "
+                    f"({', '.join(sorted(MEDIA_TYPES))})")
+        elif reference.imported != (target.suffix.lower() == ".css"):
+            problem("is imported but is no stylesheet" if reference.imported
+                    else "is a stylesheet: bring it in with @import")
+        elif MEDIA_TYPES[target.suffix.lower()].startswith("image/") and \
+                (image := images.check(target)) is not None:
+            problem(image.detail)
+        elif target.resolve() not in (f.resolve() for f in found):
+            found.append(target)
+            if reference.imported:
+                _check(target, folder, found, diagnostics)
