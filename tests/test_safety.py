@@ -21,6 +21,7 @@ from publish import images
 from publish.build import Project, build
 from publish.config import PrintConfig
 from publish.diagnostics import BuildFailed
+from publish.writers import pdf
 from tests.conftest import run_publish
 
 
@@ -312,3 +313,26 @@ def test_svg_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> No
     chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
     assert [p.split(": ")[1] for p in _problems(scratch_book, tmp_path / "out", "epub")] == [
         "image-outside"]
+
+
+def test_unexplained_warning_is_internal(scratch_book: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning of WeasyPrint's about what publish made itself (here, a page setup
+    it got wrong) is a fault of publish's, naming the edition, not styles/print.css."""
+    setup = pdf._page_setup
+    monkeypatch.setattr(pdf, "_page_setup",
+                        lambda book, edition: setup(book, edition) + " p { colour: red }")
+    (problem,) = _problems(scratch_book, tmp_path / "out", "screen")
+    assert problem.startswith(f"{tmp_path / 'out' / 'en' / 'minimal-screen.pdf'}: internal: "
+                              "WeasyPrint warned 'Ignored `colour: red ` at ")
+    assert problem.endswith(", laying out the en screen edition: nothing in manuscript/ or "
+                            "styles/ causes it, so it is a fault of publish; please report it")
+
+
+def test_stylesheet_warning_names_its_line(scratch_book: Path, tmp_path: Path) -> None:
+    sheet = scratch_book / "styles" / "cover.css"
+    sheet.write_text(sheet.read_text() + "\n.spine {\n  colour: red;\n}\n")
+    line = len(sheet.read_text().splitlines()) - 1
+    assert _problems(scratch_book, tmp_path / "out", "cover") == [
+        f"styles/cover.css:{line}: weasyprint: Ignored `colour: red` at {line}:3, unknown "
+        "property."]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from publish import stylesheets
 from publish.access import Access, Outside
 from publish.assemble import assemble_book
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
-from publish.load import Manuscript, load_manuscript
+from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers import typesetting
@@ -30,7 +31,7 @@ from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.press import Transparent
-from publish.writers.weasy import MissingGlyphs
+from publish.writers.weasy import MissingGlyphs, Unexplained
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
 FORMATS = ("epub", "pdf", "cover", "screen")
@@ -136,7 +137,13 @@ def build(project: Project, languages: list[str] | None = None,
                     raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
                                                   str(outside))]) from None
                 except MissingGlyphs as missing:
-                    raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+                    raise BuildFailed(_locate_glyphs(
+                        missing, manuscript, Edition(book.lang, fmt, project.output(
+                            book, fmt, out)))) from None
+                except Unexplained as unexplained:
+                    raise BuildFailed(_explain(
+                        unexplained, manuscript, Edition(book.lang, fmt, project.output(
+                            book, fmt, out)))) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
                         project.manuscript / book.lang, None, "press-transparency",
@@ -174,16 +181,52 @@ def _write(book: Book, fmt: str, project: Project, access: Access,
     return book
 
 
+@dataclass(frozen=True)
+class Edition:
+    lang: str
+    fmt: str
+    path: Path
+    """Where it is written."""
+
+    def internal(self, message: str) -> Diagnostic:
+        """A problem that neither the manuscript nor the styles answer for."""
+        return Diagnostic(self.path, None, "internal",
+                          f"{message}, laying out the {self.lang} {self.fmt} edition: nothing "
+                          "in manuscript/ or styles/ causes it, so it is a fault of publish; "
+                          "please report it")
+
+
 def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
-                   project: Project) -> list[Diagnostic]:
-    """Point each character the text face lacks at the first place the book uses it."""
+                   edition: Edition) -> list[Diagnostic]:
+    """Point each character the text face lacks at the first place the book uses it:
+    a chapter, or the configuration (its titles and names)."""
+    configs = [SourceFile(path, path.read_text(encoding="utf-8-sig")) for path in
+               (manuscript.folder / edition.lang / "book.toml", manuscript.folder / "book.toml")]
     found = []
     for char, fallback in sorted(missing.chars.items()):
-        path, line = manuscript.locate(char) or (project.styles / "print.css", None)
         drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
-        found.append(Diagnostic(path, line, "missing-glyph",
-                                f"the text face {missing.font!r} has no {char!r} "
-                                f"(U+{ord(char):04X}); {drawn}"))
+        message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
+        place = manuscript.locate(char) or next(
+            ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
+        found.append(Diagnostic(*place, "missing-glyph", message) if place
+                     else edition.internal(message))
+    return found
+
+
+ANCHOR = re.compile(r"Anchor defined twice: '([^']+)'|No anchor #(\S+) for internal URI")
+"""WeasyPrint's messages about an id of the document, which the manuscript may give."""
+
+
+def _explain(unexplained: Unexplained, manuscript: Manuscript,
+             edition: Edition) -> list[Diagnostic]:
+    """Each warning of WeasyPrint's about the document, at the manuscript line that
+    caused it where one can be found, else as a fault of publish's."""
+    found = []
+    for message in unexplained.messages:
+        anchor = ANCHOR.search(message)
+        place = manuscript.locate("#" + (anchor[1] or anchor[2])) if anchor else None
+        found.append(Diagnostic(*place, "weasyprint", message) if place
+                     else edition.internal(f"WeasyPrint warned {message!r}"))
     return found
 
 

@@ -74,6 +74,9 @@ VALID_ID = re.compile(r"[A-Za-z][\w.-]*")
 RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "imprint", "nav",
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
+GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+)")
+"""The ids publish gives notes, their references and dated events, after the id of
+their chapter's title (`markup.py`)."""
 FENCE = re.compile(r"^\s*(```|~~~)")
 BYTE_ORDER_MARK = "\ufeff"
 """What Windows editors put at the start of a UTF-8 file: no part of the text."""
@@ -169,6 +172,12 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
             diagnostics.error(source.path, number, "heading-id",
                               f"the id #{heading_id} is taken by a page publish makes "
                               "itself: choose another")
+            continue
+        if GENERATED_ID.fullmatch(heading_id):
+            diagnostics.error(source.path, number, "heading-id",
+                              f"the id #{heading_id} has the form of those publish gives "
+                              "notes and dates (<chapter>-fn-<label>, <chapter>-event-<n>): "
+                              "choose another")
             continue
         if heading_id in seen_ids:
             other, other_line = seen_ids[heading_id]

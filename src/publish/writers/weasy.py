@@ -35,6 +35,19 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
 
 
+SHEET_PLACE = re.compile(r" at (\d+):(\d+)\b")
+QUOTED = re.compile(r"'([^']+)'")
+
+
+class Unexplained(Exception):
+    """WeasyPrint's warnings that no stylesheet of the project's answers for: about
+    the document the writers made, or of WeasyPrint's own."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
 class MissingGlyphs(Exception):
     """Characters the text face lacks, each with the font drawn instead, or None
     where no installed font had it."""
@@ -95,13 +108,17 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
     `revise` sees the lines of each layout and may ask for another; the page count
     is padded with blank pages to a multiple of `signature`."""
     fetcher = _ProjectFetcher(access)
-    stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
-    with _warnings_fail(stylesheet) as (warnings, notdef):
+    with _warnings_fail() as capture:
         profiles: dict[str, Any] = {}
-        sheets = [CSS(filename=str(s), url_fetcher=fetcher, color_profiles=profiles)
-                  if isinstance(s, Path) else
-                  CSS(string=s, url_fetcher=fetcher, color_profiles=profiles)
-                  for s in stylesheets]
+        sheets = []
+        for sheet in stylesheets:
+            # What WeasyPrint says while it reads a sheet of the project's is about
+            # that sheet; what it says of the sheets made here, or later, is not.
+            capture.sheet = sheet if isinstance(sheet, Path) else None
+            sheets.append(CSS(filename=str(sheet), url_fetcher=fetcher,
+                              color_profiles=profiles) if isinstance(sheet, Path) else
+                          CSS(string=sheet, url_fetcher=fetcher, color_profiles=profiles))
+        capture.sheet = None
         document = HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
             stylesheets=sheets, color_profiles=profiles)
         lines = _lines(document, block_attribute)
@@ -111,9 +128,11 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
-        if warnings:
-            raise BuildFailed(warnings)
-    missing: dict[str, str | None] = dict.fromkeys(notdef)
+    if capture.found:
+        raise BuildFailed(capture.found)
+    if capture.unexplained:
+        raise Unexplained(capture.unexplained)
+    missing: dict[str, str | None] = dict.fromkeys(capture.notdef)
     missing.update(_fallbacks(target, font))
     if missing:
         raise MissingGlyphs(font, missing)
@@ -257,29 +276,46 @@ class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
 
 
 class _Capture(logging.Handler):
-    def __init__(self, path: Path) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.path = path
+        self.sheet: Path | None = None
+        """The project's stylesheet WeasyPrint is reading, if it is reading one."""
         self.found: list[Diagnostic] = []
+        self.unexplained: list[str] = []
         self.notdef: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if missing := NOTDEF.match(record.getMessage()):
+        message = " ".join(record.getMessage().split())
+        if missing := NOTDEF.match(message):
             self.notdef.add(missing[1])
-            return
-        found = Diagnostic(self.path, None, "weasyprint", " ".join(record.getMessage().split()))
-        if found not in self.found:
+        elif self.sheet is None:
+            if message not in self.unexplained:
+                self.unexplained.append(message)
+        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), "weasyprint",
+                                  message)) not in self.found:
             self.found.append(found)
 
 
+def _sheet_line(sheet: Path, message: str) -> int | None:
+    """The line of `sheet` a message of WeasyPrint's is about: the one it gives
+    ("at 4:3"), or the first that holds the address it names."""
+    if at := SHEET_PLACE.search(message):
+        return int(at[1])
+    for address in QUOTED.findall(message):
+        for number, line in enumerate(sheet.read_text(encoding="utf-8-sig").splitlines(), 1):
+            if address in line:
+                return number
+    return None
+
+
 @contextmanager
-def _warnings_fail(path: Path) -> Iterator[tuple[list[Diagnostic], set[str]]]:
+def _warnings_fail() -> Iterator[_Capture]:
     logger = logging.getLogger("weasyprint")
-    capture = _Capture(path)
+    capture = _Capture()
     logger.addHandler(capture)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield capture.found, capture.notdef
+        yield capture
     finally:
         logger.removeHandler(capture)
         logger.propagate = propagate
