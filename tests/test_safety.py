@@ -122,6 +122,13 @@ def _png(grey: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(bytes([0, grey]))) + chunk(b"IEND", b""))
 
 
+def _naming_image(book: Path, src: str) -> int:
+    """Name the image `src` at the end of a chapter of the book; the line that names it."""
+    chapter = book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + f"\n![An image]({src})\n")
+    return len(chapter.read_text().splitlines())
+
+
 def test_images_inside_the_manuscript_are_used(scratch_book: Path, tmp_path: Path) -> None:
     png = _png(0x80)
     (scratch_book / "manuscript" / "en" / "dot.png").write_bytes(png)
@@ -207,9 +214,7 @@ def test_configuration_linked_outside_is_refused(scratch_book: Path, tmp_path: P
 
 def test_image_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> None:
     _linked_outside(scratch_book, "manuscript/en/dot.png", tmp_path, _png(0x80))
-    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
-    chapter.write_text(chapter.read_text() + "\n![A grey dot](dot.png)\n")
-    line = len(chapter.read_text().splitlines())
+    line = _naming_image(scratch_book, "dot.png")
     assert _problems(scratch_book, tmp_path / "out", "epub") == [
         f"manuscript/en/02-second.md:{line}: image-outside: image 'dot.png' is outside "
         "the manuscript folder"]
@@ -225,14 +230,20 @@ def test_stylesheet_linked_outside_is_refused(scratch_book: Path, tmp_path: Path
         "project: publish reads only files inside manuscript/ and styles/"]
 
 
+def _profile_outside(book: Path, tmp_path: Path, content: bytes) -> tuple[Path, int]:
+    """A file holding `content` outside the project, named as the ICC profile by the
+    configuration; the file and the line of the configuration that names it."""
+    profile = tmp_path / "elsewhere" / "press.icc"
+    profile.parent.mkdir()
+    profile.write_bytes(content)
+    config = book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + f'\n[print]\nicc-profile = "{profile}"\n')
+    return profile, len(config.read_text().splitlines())
+
+
 def test_icc_profile_outside_the_project_must_be_one(scratch_book: Path,
                                                      tmp_path: Path) -> None:
-    fake = tmp_path / "elsewhere" / "press.icc"
-    fake.parent.mkdir()
-    fake.write_bytes(b"not a profile, " * 20)
-    config = scratch_book / "manuscript" / "book.toml"
-    config.write_text(config.read_text() + f'\n[print]\nicc-profile = "{fake}"\n')
-    line = len(config.read_text().splitlines())
+    fake, line = _profile_outside(scratch_book, tmp_path, b"not a profile, " * 20)
     assert _problems(scratch_book, tmp_path / "out", "pdf") == [
         f"manuscript/book.toml:{line}: config-value: icc-profile '{fake}' is not an ICC "
         "profile (no 'acsp' signature in its header)"]
@@ -241,13 +252,10 @@ def test_icc_profile_outside_the_project_must_be_one(scratch_book: Path,
 def test_icc_profile_named_by_the_configuration_is_used(scratch_book: Path,
                                                         tmp_path: Path) -> None:
     """A profile outside the project that is one is read: the configuration names it."""
-    profile = tmp_path / "elsewhere" / "press.icc"
-    profile.parent.mkdir()
-    profile.write_bytes(Path(PrintConfig.icc_profile).read_bytes())
-    config = scratch_book / "manuscript" / "book.toml"
-    config.write_text(config.read_text() + f'\n[print]\nicc-profile = "{profile}"\n')
-    (pdf,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
-    root: Any = PdfReader(pdf).root_object
+    profile, _ = _profile_outside(scratch_book, tmp_path,
+                                  Path(PrintConfig.icc_profile).read_bytes())
+    (press,) = build(Project(scratch_book), ["en"], ["pdf"], tmp_path / "out")
+    root: Any = PdfReader(press).root_object
     (intent,) = root["/OutputIntents"]
     assert intent.get_object()["/DestOutputProfile"].get_data() == profile.read_bytes()
 
@@ -277,8 +285,7 @@ def test_svg_referring_to_its_own_parts_is_used(scratch_book: Path, tmp_path: Pa
 
     drawing = DRAWING.format(png=base64.b64encode(_png(0x40)).decode()).encode()
     (scratch_book / "manuscript" / "en" / "drawing.svg").write_bytes(drawing)
-    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
-    chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+    _naming_image(scratch_book, "drawing.svg")
     epub, _ = build(Project(scratch_book), ["en"], ["epub", "pdf"], tmp_path / "out")
     with zipfile.ZipFile(epub) as archive:
         assert archive.read("EPUB/images/en-drawing.svg") == drawing
@@ -297,8 +304,7 @@ def test_svg_is_parsed_without_fetching_its_dtd(scratch_book: Path, tmp_path: Pa
         (scratch_book / "manuscript" / "en" / "drawing.svg").write_text(
             f'<!DOCTYPE svg SYSTEM "{address}/svg.dtd" [<!ENTITY x SYSTEM "{address}/x">]>\n'
             '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>\n')
-        chapter = scratch_book / "manuscript" / "en" / "02-second.md"
-        chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+        _naming_image(scratch_book, "drawing.svg")
         problems = _problems(scratch_book, tmp_path / "out", "epub")
         with contextlib.suppress(TimeoutError):
             connections.append(server.accept())
@@ -309,8 +315,7 @@ def test_svg_is_parsed_without_fetching_its_dtd(scratch_book: Path, tmp_path: Pa
 def test_svg_linked_outside_is_refused(scratch_book: Path, tmp_path: Path) -> None:
     _linked_outside(scratch_book, "manuscript/en/drawing.svg", tmp_path,
                     DRAWING.format(png="").encode())
-    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
-    chapter.write_text(chapter.read_text() + "\n![A drawing](drawing.svg)\n")
+    _naming_image(scratch_book, "drawing.svg")
     assert [p.split(": ")[1] for p in _problems(scratch_book, tmp_path / "out", "epub")] == [
         "image-outside"]
 
