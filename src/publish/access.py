@@ -86,12 +86,22 @@ def _at(header: bytes, field: tuple[int, bytes]) -> bool:
 
 def font_installed(family: str) -> bool | None:
     """Whether fontconfig knows the font family `family`; None without fontconfig's
-    `fc-list` to ask."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
+    tools to ask."""
     # In a fontconfig pattern a hyphen ends the family name (it starts a size).
     pattern = ":family=" + family.replace("\\", "\\\\").replace("-", "\\-")
-    listed = subprocess.run([fc_list, pattern, "family"], capture_output=True, text=True,
-                            check=False)
+    return _fontconfig("fc-list", pattern, "family")
+
+
+def font_file(path: Path) -> bool | None:
+    """Whether fontconfig reads the file `path` as a font; None without fontconfig's
+    tools to ask."""
+    return _fontconfig("fc-scan", "--format", "%{family}", str(path))
+
+
+def _fontconfig(tool: str, *arguments: str) -> bool | None:
+    """Whether fontconfig's `tool` finds anything; None if it is not installed."""
+    found = shutil.which(tool)
+    if found is None:
+        return None
+    listed = subprocess.run([found, *arguments], capture_output=True, text=True, check=False)
     return bool(listed.stdout.strip())

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from publish import css, images
-from publish.access import Access, describe
+from publish.access import Access, describe, font_file
 from publish.diagnostics import Collector
 
 MEDIA_TYPES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff",
@@ -55,30 +55,36 @@ def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector
         url = reference.url.strip()
         if not url or url.startswith("#") or urlsplit(url).scheme == "data":
             continue  # a part of the document, or data held in the sheet
-
-        def problem(message: str, url: str = url, line: int = reference.line) -> None:
-            diagnostics.error(path, line, "stylesheet-url", f"{url!r} {message}")
-
-        parts = urlsplit(url)
         # Normalised, so that the e-book holds it under a name without "..".
-        target = Path(os.path.normpath(path.parent / unquote(parts.path)))
-        if parts.scheme or parts.netloc or url.startswith("/"):
-            problem("is not a file of styles/: a stylesheet may name only files in "
-                    "styles/, by relative addresses such as 'fonts/face.woff2'")
-        elif not folder.allows(target):
-            problem("is outside styles/: a stylesheet may name only files in styles/")
-        elif not target.is_file():
-            problem("does not exist")
-        elif target.suffix.lower() not in MEDIA_TYPES:
-            problem("is not a stylesheet, font or image an e-book can carry "
-                    f"({', '.join(sorted(MEDIA_TYPES))})")
-        elif reference.imported != (target.suffix.lower() == ".css"):
-            problem("is imported but is no stylesheet" if reference.imported
-                    else "is a stylesheet: bring it in with @import")
-        elif MEDIA_TYPES[target.suffix.lower()].startswith("image/") and \
-                (image := images.check(target)) is not None:
-            problem(image.detail)
+        target = Path(os.path.normpath(path.parent / unquote(urlsplit(url).path)))
+        problem = _problem(url, target, reference.imported, folder)
+        if problem is not None:
+            diagnostics.error(path, reference.line, "stylesheet-url", f"{url!r} {problem}")
         elif target.resolve() not in (f.resolve() for f in found):
             found.append(target)
             if reference.imported:
                 _check(target, folder, found, diagnostics)
+
+
+def _problem(url: str, target: Path, imported: bool, folder: Access) -> str | None:
+    """What keeps the address `url`, naming the file `target`, from a stylesheet."""
+    parts = urlsplit(url)
+    kind = MEDIA_TYPES.get(target.suffix.lower())
+    if parts.scheme or parts.netloc or url.startswith("/"):
+        return ("is not a file of styles/: a stylesheet may name only files in styles/, by "
+                "relative addresses such as 'fonts/face.woff2'")
+    if not folder.allows(target):
+        return "is outside styles/: a stylesheet may name only files in styles/"
+    if not target.is_file():
+        return "does not exist"
+    if kind is None:
+        return ("is not a stylesheet, font or image an e-book can carry "
+                f"({', '.join(sorted(MEDIA_TYPES))})")
+    if imported != (kind == "text/css"):
+        return ("is imported but is no stylesheet" if imported
+                else "is a stylesheet: bring it in with @import")
+    if kind.startswith("image/") and (image := images.check(target)) is not None:
+        return image.detail
+    if kind.startswith("font/") and font_file(target) is False:
+        return "is not a font: fontconfig cannot read it"
+    return None
