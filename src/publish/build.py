@@ -126,6 +126,7 @@ def build(project: Project, languages: list[str] | None = None,
                 partial = partial_of.get((book.lang, fmt), Path(scratch) / f"{fmt}.pdf")
                 target = targets.get((book.lang, fmt))
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
+                edition = Edition(book.lang, fmt, project.output(book, fmt, out))
                 try:
                     # Only the editions asked for are reported, not a layout made for
                     # the others' sake.
@@ -137,13 +138,9 @@ def build(project: Project, languages: list[str] | None = None,
                     raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
                                                   str(outside))]) from None
                 except MissingGlyphs as missing:
-                    raise BuildFailed(_locate_glyphs(
-                        missing, manuscript, Edition(book.lang, fmt, project.output(
-                            book, fmt, out)))) from None
+                    raise BuildFailed(_locate_glyphs(missing, manuscript, edition)) from None
                 except Unexplained as unexplained:
-                    raise BuildFailed(_explain(
-                        unexplained, manuscript, Edition(book.lang, fmt, project.output(
-                            book, fmt, out)))) from None
+                    raise BuildFailed(_explain(unexplained, manuscript, edition)) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
                         project.manuscript / book.lang, None, "press-transparency",

@@ -33,9 +33,8 @@ from publish.writers.typesetting import Line, Piece
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
-
-
 SHEET_PLACE = re.compile(r" at (\d+):(\d+)\b")
+"""Where in a stylesheet WeasyPrint found what it ignored."""
 QUOTED = re.compile(r"'([^']+)'")
 
 
@@ -285,10 +284,12 @@ class _Capture(logging.Handler):
         self.notdef: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = " ".join(record.getMessage().split())
-        if missing := NOTDEF.match(message):
+        # The character is matched as written: it may be a space of some kind.
+        if missing := NOTDEF.match(record.getMessage()):
             self.notdef.add(missing[1])
-        elif self.sheet is None:
+            return
+        message = " ".join(record.getMessage().split())
+        if self.sheet is None:
             if message not in self.unexplained:
                 self.unexplained.append(message)
         elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), "weasyprint",
