@@ -104,12 +104,14 @@ def test_what_a_stylesheet_names_linked_outside_is_refused(scratch_book: Path,
     by url()."""
     _linked_outside(scratch_book, "styles/extra.css", tmp_path, b"p { color: black }\n")
     _linked_outside(scratch_book, "styles/paper.png", tmp_path, _png(0xF0))
+    _linked_outside(scratch_book, "styles/face.ttf", tmp_path, b"a font, it says")
     css = scratch_book / "styles" / sheet
     css.write_text('@import "extra.css";\nhtml { background: url(paper.png) }\n'
-                   + css.read_text())
+                   '@font-face { font-family: Face; src: url(face.ttf) }\n' + css.read_text())
     assert _problems(scratch_book, tmp_path / "out") == [
         f"styles/{sheet}:{line}: stylesheet-url: '{name}' is outside styles/: a stylesheet "
-        "may name only files in styles/" for line, name in ((1, "extra.css"), (2, "paper.png"))]
+        "may name only files in styles/"
+        for line, name in ((1, "extra.css"), (2, "paper.png"), (3, "face.ttf"))]
 
 
 def _png(grey: int) -> bytes:
