@@ -17,7 +17,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from publish import build as build_module
-from publish import images
+from publish import css, images
 from publish.build import Project, build
 from publish.config import PrintConfig
 from publish.diagnostics import BuildFailed
@@ -343,3 +343,26 @@ def test_stylesheet_warning_names_its_line(scratch_book: Path, tmp_path: Path) -
     assert _problems(scratch_book, tmp_path / "out", "cover") == [
         f"styles/cover.css:{line}: weasyprint: Ignored `colour: red` at {line}:3, unknown "
         "property."]
+
+
+def test_stylesheet_addresses_are_read_as_weasyprint_reads_them() -> None:
+    """Escapes and comments hide no address; a namespace is a name, never fetched."""
+    sheet = ("@namespace url(http://www.w3.org/1999/xhtml);\n"
+             '@import /* a comment */ "a.css" screen;\n'
+             "p { background: u\\72l(http://example.invalid/y.png); content: 'b.css' }\n"
+             "@font-face { src: url(f.woff2) format('woff2') }\n")
+    assert [(r.line, r.url, r.imported) for r in css.references(sheet)] == [
+        (2, "a.css", True), (3, "http://example.invalid/y.png", False), (4, "f.woff2", False)]
+
+
+def test_image_weasyprint_cannot_load_is_told_at_its_line(
+    scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should an image pass the checks and WeasyPrint still fail on it, the failure is
+    told at the line that names the image, not blamed on styles/print.css."""
+    monkeypatch.setattr(images, "check", lambda path: None)
+    (scratch_book / "manuscript" / "en" / "notes.png").write_text("# not an image\n")
+    line = _naming_image(scratch_book, "notes.png")
+    (problem,) = _problems(scratch_book, tmp_path / "out", "screen")
+    assert problem.startswith(f"manuscript/en/02-second.md:{line}: weasyprint: Failed to load "
+                              "image at 'file://")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from publish import stylesheets
 from publish.access import Access, Outside
@@ -210,8 +211,11 @@ def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
     return found
 
 
-ANCHOR = re.compile(r"Anchor defined twice: '([^']+)'|No anchor #(\S+) for internal URI")
-"""WeasyPrint's messages about an id of the document, which the manuscript may give."""
+CAUSES = ((re.compile(r"Anchor defined twice: '([^']+)'"), "#{}"),
+          (re.compile(r"No anchor #(\S+) for internal URI"), "#{}"),
+          (re.compile(r"Failed to load image at '[^']*/([^'/]+)'"), "{}"))
+"""WeasyPrint's messages about what the manuscript may give the document (an id, an
+image), and the text of the manuscript that gives it."""
 
 
 def _explain(unexplained: Unexplained, manuscript: Manuscript,
@@ -220,8 +224,9 @@ def _explain(unexplained: Unexplained, manuscript: Manuscript,
     caused it where one can be found, else as a fault of publish's."""
     found = []
     for message in unexplained.messages:
-        anchor = ANCHOR.search(message)
-        place = manuscript.locate("#" + (anchor[1] or anchor[2])) if anchor else None
+        causes = (needle.format(unquote(m[1])) for pattern, needle in CAUSES
+                  if (m := pattern.search(message)))
+        place = next(filter(None, map(manuscript.locate, causes)), None)
         found.append(Diagnostic(*place, "weasyprint", message) if place
                      else edition.internal(f"WeasyPrint warned {message!r}"))
     return found

@@ -33,20 +33,25 @@ def references(text: str) -> list[Reference]:
 
 
 def _walk(tokens: Iterable[Any]) -> Iterator[Reference]:
-    importing = False
+    rule = ""
+    """The at-rule whose prelude the tokens are in, if any: `@import` names a sheet
+    to fetch, `@namespace` a name that is never fetched."""
     for token in tokens:
         kind = token.type
-        if kind in ("whitespace", "comment"):
-            continue
-        if kind == "url":
-            yield Reference(token.source_line, token.value, importing)
-        elif kind == "string" and importing:
+        if kind == "at-keyword":
+            rule = token.lower_value
+        elif rule == "namespace":
+            pass
+        elif kind == "url":
+            yield Reference(token.source_line, token.value, rule == "import")
+        elif kind == "string" and rule == "import":
             yield Reference(token.source_line, token.value, True)
         elif kind == "function":
             if token.lower_name in ADDRESS_FUNCTIONS:
-                yield from (Reference(argument.source_line, argument.value, importing)
+                yield from (Reference(argument.source_line, argument.value, rule == "import")
                             for argument in token.arguments if argument.type == "string")
             yield from _walk(token.arguments)
         elif kind in ("() block", "[] block", "{} block"):
             yield from _walk(token.content)
-        importing = kind == "at-keyword" and token.lower_value == "import"
+        if kind == "{} block" or (kind == "literal" and token.value == ";"):
+            rule = ""
