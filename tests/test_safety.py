@@ -366,3 +366,12 @@ def test_image_weasyprint_cannot_load_is_told_at_its_line(
     (problem,) = _problems(scratch_book, tmp_path / "out", "screen")
     assert problem.startswith(f"manuscript/en/02-second.md:{line}: weasyprint: Failed to load "
                               "image at 'file://")
+
+
+def test_configuration_the_file_system_cannot_read_is_told(scratch_book: Path,
+                                                          tmp_path: Path) -> None:
+    config = scratch_book / "manuscript" / "en" / "book.toml"
+    config.unlink()
+    config.mkdir()
+    assert _problems(scratch_book, tmp_path / "out", "epub") == [
+        "manuscript/en/book.toml: file-unreadable: the file cannot be read: Is a directory"]

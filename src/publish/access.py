@@ -15,6 +15,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.diagnostics import Collector
+
 ICC_HEADER = 128
 """Bytes of an ICC profile's header (ICC.1:2010, section 7.2)."""
 ICC_SIGNATURE = (36, b"acsp")
@@ -62,6 +64,22 @@ class Access:
         if not self.allows(path):
             raise Outside(path)
         return path.read_bytes()
+
+
+def read(path: Path, access: Access, diagnostics: Collector) -> bytes | None:
+    """The bytes of `path`; None, with the reason reported, where the rule forbids
+    reading it or the file system fails to."""
+    try:
+        return access.read(path)
+    except Outside as outside:
+        diagnostics.error(path, None, "file-outside", str(outside))
+    except OSError as error:
+        diagnostics.error(path, None, "file-unreadable", unreadable(error))
+    return None
+
+
+def unreadable(error: OSError) -> str:
+    return f"the file cannot be read: {error.strerror or error}"
 
 
 def icc_problem(path: Path) -> str | None:

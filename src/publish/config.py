@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from publish import isbn
-from publish.access import font_installed, icc_problem
+from publish.access import font_installed, icc_problem, unreadable
 from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
@@ -239,6 +239,9 @@ def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source]
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         diagnostics.error(path, None, "config-missing", "the configuration file is missing")
+        return None
+    except OSError as error:
+        diagnostics.error(path, None, "file-unreadable", unreadable(error))
         return None
     except UnicodeDecodeError:
         diagnostics.error(path, None, "config-syntax", "the file is not UTF-8")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.access import Access, describe
+from publish.access import Access, describe, read
 from publish.config import (
     SUPPORTED_LANGUAGES,
     LanguageConfig,
@@ -113,9 +113,10 @@ def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
 
 
 def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset[str]:
-    if not word_list.is_file() or not _inside(word_list, access, diagnostics):
+    data = read(word_list, access, diagnostics) if word_list.exists() else None
+    if data is None:
         return frozenset()
-    words = word_list.read_text(encoding="utf-8-sig", errors="replace").split()
+    words = data.decode("utf-8-sig", errors="replace").split()
     return frozenset(word for word in words if word[:1].isupper())
 
 
@@ -126,12 +127,13 @@ def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list
     chapters = []
     seen_ids: dict[str, tuple[Path, int]] = {}
     for path in paths:
-        if not _inside(path, access, diagnostics):
+        data = read(path, access, diagnostics)
+        if data is None:
             continue
         try:
-            text = path.read_bytes().decode("utf-8").removeprefix(BYTE_ORDER_MARK)
+            text = data.decode("utf-8").removeprefix(BYTE_ORDER_MARK)
         except UnicodeDecodeError as error:
-            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            line = data[: error.start].count(b"\n") + 1
             diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
             continue
         source = SourceFile(path, text)

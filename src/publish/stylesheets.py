@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from publish import css, images
-from publish.access import Access, describe, font_file
+from publish.access import Access, font_file, read
 from publish.diagnostics import Collector
 
 MEDIA_TYPES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff",
@@ -43,11 +43,11 @@ def check(path: Path, styles: Path, diagnostics: Collector) -> Stylesheet:
 
 
 def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector) -> None:
-    if not folder.allows(path):
-        diagnostics.error(path, None, "file-outside", describe(path))
+    data = read(path, folder, diagnostics)
+    if data is None:
         return
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         diagnostics.error(path, None, "encoding", "the stylesheet is not valid UTF-8")
         return
