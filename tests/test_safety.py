@@ -375,3 +375,45 @@ def test_configuration_the_file_system_cannot_read_is_told(scratch_book: Path,
     config.mkdir()
     assert _problems(scratch_book, tmp_path / "out", "epub") == [
         "manuscript/en/book.toml: file-unreadable: the file cannot be read: Is a directory"]
+
+
+@pytest.mark.parametrize(("drawing", "found"), [
+    ('<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="http://example.invalid/"/>',
+     "holds HTML (<iframe>) at its line 2"),
+    ('<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>',
+     "holds a <foreignObject> at its line 2"),
+    ('<rect><set attributeName="onclick" to="alert(1)"/></rect>',
+     "holds a <set> that sets an event handler (onclick) at its line 2"),
+    ('<a><animate attributeName="xlink:href" values="javascript:alert(1)"/></a>',
+     "holds a <animate> that changes 'xlink:href' at its line 2"),
+    ('<a href="javascript:alert(1)"><text>x</text></a>',
+     "holds a reference to 'javascript:alert(1)' at its line 2"),
+    ('<image href="data:image/svg+xml;base64,PHN2Zy8+"/>',
+     "holds a reference to 'data:image/svg+xml;base64,PHN2Zy8+' at its line 2"),
+    ('<rect style="fill: u\\72l(http://example.invalid/p#x)"/>',
+     "holds a reference to 'http://example.invalid/p#x' in a style attribute at its line 2"),
+    ("<text>&ent;</text>", "is not well-formed XML (its line 2): Entity 'ent' not defined"),
+])
+def test_svg_holds_nothing_an_ebook_must_not_carry(tmp_path: Path, drawing: str,
+                                                   found: str) -> None:
+    svg = tmp_path / "drawing.svg"
+    svg.write_text(f'<svg xmlns="http://www.w3.org/2000/svg">\n{drawing}\n</svg>\n')
+    problem = images.check(svg)
+    assert problem is not None and problem.code == "image-svg"
+    assert problem.detail.startswith(found)
+
+
+def test_svg_referring_to_its_own_parts_passes(tmp_path: Path) -> None:
+    svg = tmp_path / "drawing.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg">\n'
+                   '<rect fill="url(#sky)" filter="url( &quot;#blur&quot; )"/></svg>\n')
+    assert images.check(svg) is None
+
+
+def test_svg_stylesheet_processing_instruction_is_refused(tmp_path: Path) -> None:
+    svg = tmp_path / "drawing.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n'
+                   '<?xml-stylesheet href="http://example.invalid/a.css"?>\n')
+    problem = images.check(svg)
+    assert problem is not None
+    assert problem.detail.startswith("holds <?xml-stylesheet ...?> at its line 2")

@@ -18,6 +18,7 @@ from lxml import etree
 from publish import css
 
 SVG = "http://www.w3.org/2000/svg"
+XHTML = "http://www.w3.org/1999/xhtml"
 NO_SCRIPT = "an e-book carries no script"
 FORBIDDEN = {"script": ("a <script>", NO_SCRIPT),
              "foreignObject": ("a <foreignObject>", "an e-book's drawings embed no HTML")}
@@ -46,7 +47,7 @@ def check(path: Path) -> str | None:
                 "no DTD and no entities")
     if etree.QName(root).namespace != SVG or etree.QName(root).localname != "svg":
         return f"is not an SVG drawing: its root element is <{etree.QName(root).localname}>"
-    for node in [*root.itersiblings(preceding=True), *root.iter()]:
+    for node in [*root.itersiblings(preceding=True), *root.iter(), *root.itersiblings()]:
         found = _problem(node)
         if found is not None:
             what, why = found
@@ -63,7 +64,12 @@ def _problem(node: etree._Element) -> tuple[str, str] | None:
     name = etree.QName(node).localname
     if name in FORBIDDEN:
         return FORBIDDEN[name]
-    if name in ANIMATIONS and node.get("attributeName", "").split(":")[-1] in ("href", "style"):
+    if etree.QName(node).namespace == XHTML:
+        return f"HTML (<{name}>)", FORBIDDEN["foreignObject"][1]
+    changed = node.get("attributeName", "").split(":")[-1]
+    if name in ANIMATIONS and changed.lower().startswith("on"):
+        return f"a <{name}> that sets an event handler ({changed})", NO_SCRIPT
+    if name in ANIMATIONS and changed in ("href", "style"):
         return f"a <{name}> that changes {node.get('attributeName')!r}", ALLOWED
     for attribute, value in node.attrib.items():
         local = etree.QName(attribute).localname
