@@ -417,3 +417,21 @@ def test_svg_stylesheet_processing_instruction_is_refused(tmp_path: Path) -> Non
     problem = images.check(svg)
     assert problem is not None
     assert problem.detail.startswith("holds <?xml-stylesheet ...?> at its line 2")
+
+
+def test_face_a_stylesheet_declares_needs_no_installing(scratch_book: Path,
+                                                        tmp_path: Path) -> None:
+    """The text face may come with the project: a family that an @font-face of
+    styles/ declares is not looked for among the installed fonts."""
+    config = scratch_book / "manuscript" / "book.toml"
+    config.write_text(config.read_text() + '\n[print]\nfont = "Nonexistent Serif"\n')
+    line = len(config.read_text().splitlines())
+    missing = (f"manuscript/book.toml:{line}: config-value: font 'Nonexistent Serif' is not "
+               "installed: fontconfig knows no such family (`fc-list : family` lists those it "
+               "knows) and no @font-face of styles/ declares it")
+    assert missing in _problems(scratch_book, tmp_path / "undeclared", "pdf")
+    (scratch_book / "styles" / "face.ttf").write_bytes(b"")
+    sheet = scratch_book / "styles" / "print.css"
+    sheet.write_text('@font-face { font-family: "Nonexistent Serif"; src: url(face.ttf) }\n'
+                     + sheet.read_text())
+    assert missing not in _problems(scratch_book, tmp_path / "declared", "pdf")

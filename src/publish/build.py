@@ -13,15 +13,16 @@ import datetime
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from publish import stylesheets
-from publish.access import Access, Outside
+from publish.access import Access, Outside, font_installed
 from publish.assemble import assemble_book
+from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
@@ -91,6 +92,8 @@ def build(project: Project, languages: list[str] | None = None,
                                               diagnostics)
     diagnostics.raise_if_any()
     assert manuscript is not None
+    _check_face(manuscript, sheets.values(), diagnostics)
+    diagnostics.raise_if_any()
     access = project.access(manuscript.config.print.icc_profile)
     chosen = languages or manuscript.config.languages
     for fmt in formats or FORMATS:
@@ -177,6 +180,20 @@ def _write(book: Book, fmt: str, project: Project, access: Access,
         return dataclasses.replace(book, page_breaks=page_breaks(book, rendered),
                                    print_pages=rendered.pages)
     return book
+
+
+def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet],
+                diagnostics: Collector) -> None:
+    """The text face of the configuration must be one the PDF editions can set: a
+    family that fontconfig knows, or one a stylesheet declares with `@font-face`."""
+    face = manuscript.config.print.font
+    declared = {family.casefold() for sheet in sheets for family in sheet.families}
+    if face.casefold() not in declared and font_installed(face) is False:
+        config = manuscript.folder / "book.toml"
+        diagnostics.error(config, line_of_key(config, "print.font"), "config-value",
+                          f"font {face!r} is not installed: fontconfig knows no such family "
+                          "(`fc-list : family` lists those it knows) and no @font-face of "
+                          "styles/ declares it")
 
 
 @dataclass(frozen=True)

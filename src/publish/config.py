@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from publish import isbn
-from publish.access import font_installed, icc_problem, unreadable
+from publish.access import icc_problem, unreadable
 from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
@@ -142,10 +142,6 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         diagnostics.error(path, source.line_of("print.font"), "config-value",
                           f"font {config.print.font!r} must be a font family name: letters, "
                           "digits, spaces, dots and hyphens")
-    elif font_installed(config.print.font) is False:
-        diagnostics.error(path, source.line_of("print.font"), "config-value",
-                          f"font {config.print.font!r} is not installed: fontconfig knows no "
-                          "such family (`fc-list : family` lists those it knows)")
     if not 0 <= config.print.bleed <= 10:
         diagnostics.error(path, source.line_of("print.bleed"), "config-value",
                           f"bleed must be between 0 and 10 mm, not {config.print.bleed:g}")
@@ -187,6 +183,12 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
             diagnostics.error(path, source.line_of(f"isbn.{fmt}"), "config-isbn",
                               f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
     return config
+
+
+def line_of_key(path: Path, where: str) -> int | None:
+    """The line of the key at the dotted path `where` (`print.font`) in the TOML file
+    `path`, for a problem found after loading."""
+    return _Source(path, path.read_text(encoding="utf-8-sig")).line_of(where)
 
 
 class _Source:

@@ -1,4 +1,5 @@
-"""The addresses a piece of CSS names: `@import` and `url()`, wherever they stand.
+"""The addresses a piece of CSS names (`@import` and `url()`, wherever they stand)
+and the font families it declares.
 
 Read with tinycss2, the tokenizer WeasyPrint reads CSS with, so that what is found
 here is what WeasyPrint would fetch: an escaped `u\\72l(...)` or a comment in the
@@ -30,6 +31,20 @@ class Reference:
 def references(text: str) -> list[Reference]:
     """Every address `text` names, in order."""
     return list(_walk(tinycss2.parse_component_value_list(text, skip_comments=True)))
+
+
+def font_families(text: str) -> set[str]:
+    """The families the `@font-face` rules of `text` declare."""
+    families = set()
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
+            continue
+        for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
+                                                           skip_whitespace=True):
+            if declaration.type == "declaration" and declaration.lower_name == "font-family":
+                families.add(" ".join(token.value for token in declaration.value
+                                      if token.type in ("string", "ident")))
+    return families
 
 
 def _walk(tokens: Iterable[Any]) -> Iterator[Reference]:

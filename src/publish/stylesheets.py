@@ -30,6 +30,8 @@ class Stylesheet:
     path: Path
     resources: tuple[Path, ...]
     """The files of `styles/` it names, and those that they name in turn, each once."""
+    families: frozenset[str]
+    """The font families its `@font-face` rules (and those it imports) declare."""
 
     def media_type(self, resource: Path) -> str:
         return MEDIA_TYPES[resource.suffix.lower()]
@@ -38,11 +40,13 @@ class Stylesheet:
 def check(path: Path, styles: Path, diagnostics: Collector) -> Stylesheet:
     """The stylesheet at `path`, with what it names; what breaks the rule is reported."""
     found = [path]
-    _check(path, Access.within(styles), found, diagnostics)
-    return Stylesheet(path, tuple(found[1:]))
+    families: set[str] = set()
+    _check(path, Access.within(styles), found, families, diagnostics)
+    return Stylesheet(path, tuple(found[1:]), frozenset(families))
 
 
-def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector) -> None:
+def _check(path: Path, folder: Access, found: list[Path], families: set[str],
+           diagnostics: Collector) -> None:
     data = read(path, folder, diagnostics)
     if data is None:
         return
@@ -51,6 +55,7 @@ def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector
     except UnicodeDecodeError:
         diagnostics.error(path, None, "encoding", "the stylesheet is not valid UTF-8")
         return
+    families.update(css.font_families(text))
     for reference in css.references(text):
         url = reference.url.strip()
         if not url or url.startswith("#") or urlsplit(url).scheme == "data":
@@ -63,7 +68,7 @@ def _check(path: Path, folder: Access, found: list[Path], diagnostics: Collector
         elif target.resolve() not in (f.resolve() for f in found):
             found.append(target)
             if reference.imported:
-                _check(target, folder, found, diagnostics)
+                _check(target, folder, found, families, diagnostics)
 
 
 def _problem(url: str, target: Path, imported: bool, folder: Access) -> str | None:
