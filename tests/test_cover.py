@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from publish.build import Project
 from publish.writers import ean13
 from publish.writers.cover import geometry, write_cover
 from tests.conftest import (
@@ -46,8 +47,8 @@ def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
             book = dataclasses.replace(assembled(ROOT, lang),
                                        isbn={"pdf": isbn} if isbn else {})
             target = folder / f"{lang}-{pages}-{isbn or 'none'}.pdf"
-            write_cover(book, pages, [ROOT / "manuscript", ROOT / "styles"], ROOT / "styles",
-                        target)
+            write_cover(book, pages, Project(ROOT).access(book.print.icc_profile),
+                        ROOT / "styles", target)
             made[lang, pages, isbn] = target
         return made[lang, pages, isbn]
 
@@ -86,8 +87,9 @@ def test_configured_trim_bleed_and_paper(tmp_path: Path) -> None:
     config.write_text(config.read_text() + "\n[print]\ntrim-width = 127\ntrim-height = 203\n"
                       "bleed = 5\ncrop-marks = false\npaper-thickness = 0.1\n")
     target = tmp_path / "cover.pdf"
-    write_cover(assembled(project, "en"), 200, [project / "manuscript", project / "styles"],
-                project / "styles", target)
+    book = assembled(project, "en")
+    write_cover(book, 200, Project(project).access(book.print.icc_profile), project / "styles",
+                target)
     (page,) = PdfReader(target).pages
     assert _box(page.trimbox) == pytest.approx([0, 0, 2 * 127 + 20, 203], abs=0.1)
     assert _box(page.mediabox) == pytest.approx([-5, -5, 2 * 127 + 25, 208], abs=0.1)
@@ -186,8 +188,8 @@ def test_metadata_and_reproducible(cover: Cover, tmp_path: Path) -> None:
     assert reader.metadata is not None and reader.metadata.title == "Алесь Бяляцкі"
     assert str(reader.root_object["/Lang"]) == "be"
     again = tmp_path / "again.pdf"
-    write_cover(assembled(ROOT, "be"), 120, [ROOT / "manuscript", ROOT / "styles"],
-                ROOT / "styles", again)
+    book = assembled(ROOT, "be")
+    write_cover(book, 120, Project(ROOT).access(book.print.icc_profile), ROOT / "styles", again)
     assert again.read_bytes() == first.read_bytes()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from publish.build import Project, build
 from publish.diagnostics import BuildFailed
-from tests.conftest import Built, epubcheck_counts, rewritten_epub
+from tests.conftest import Built, epubcheck_counts, require, rewritten_epub
 
 OPF = "EPUB/content.opf"
 
@@ -115,3 +117,56 @@ def test_without_pdftoppm_the_cover_picture_is_a_diagnostic(
     (problem,) = failed.value.diagnostics
     assert problem.format().startswith("pdftoppm: environment: poppler's pdftoppm"), problem
     assert not list((tmp_path / "out").rglob("*.epub"))
+
+
+def test_files_saved_with_a_byte_order_mark_read_as_without(scratch_book: Path,
+                                                            tmp_path: Path) -> None:
+    """Windows editors start UTF-8 files with U+FEFF: the chapters, configuration and
+    word list read as if it were not there, so the e-book has the same bytes."""
+    (scratch_book / "manuscript" / "en" / "words.txt").write_text("Section\n")
+    (before,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "before")
+    with zipfile.ZipFile(before) as archive:
+        assert '<span class="name">Section</span>' in archive.read("EPUB/first.xhtml").decode()
+    for name in ("01-first.md", "02-second.md", "book.toml", "words.txt"):
+        path = scratch_book / "manuscript" / "en" / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    shared = scratch_book / "manuscript" / "book.toml"
+    shared.write_bytes(b"\xef\xbb\xbf" + shared.read_bytes())
+    (after,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "after")
+    assert after.read_bytes() == before.read_bytes()
+
+
+def test_what_the_stylesheet_names_is_in_the_epub(scratch_book: Path, tmp_path: Path) -> None:
+    """A face, an imported sheet and the picture it names come along, beside the
+    sheet, with their media types, and EPUBCheck finds every reference whole."""
+    fc_match = require("fc-match")
+    face = Path(subprocess.run([fc_match, "-f", "%{file}", "PT Serif"], capture_output=True,
+                               text=True, check=True).stdout)
+    styles = scratch_book / "styles"
+    (styles / "fonts").mkdir()
+    (styles / "fonts" / f"face{face.suffix}").write_bytes(face.read_bytes())
+    (styles / "extra").mkdir()
+    (styles / "extra" / "rule.css").write_text("hr { background: url(../fonts/../rule.png) }\n")
+    (styles / "rule.png").write_bytes(_grey_png())
+    sheet = styles / "epub.css"
+    sheet.write_text(f'@import "extra/rule.css";\n@font-face {{ font-family: Face; '
+                     f'src: url("fonts/face{face.suffix}") }}\n' + sheet.read_text())
+    (epub,) = build(Project(scratch_book), ["en"], ["epub"], tmp_path / "out")
+    with zipfile.ZipFile(epub) as archive:
+        manifest = archive.read(OPF).decode()
+        assert archive.read(f"EPUB/style/fonts/face{face.suffix}") == face.read_bytes()
+        assert archive.read("EPUB/style/rule.png") == (styles / "rule.png").read_bytes()
+        assert archive.read("EPUB/style/extra/rule.css").startswith(b"hr {")
+    for name, kind in ((f"style/fonts/face{face.suffix}", "font/"),
+                       ("style/extra/rule.css", "text/css"), ("style/rule.png", "image/png")):
+        assert re.search(f'href="{re.escape(name)}"[^>]* media-type="{kind}', manifest), name
+    assert epubcheck_counts(epub, tmp_path / "report.json") == {"fatal": 0, "error": 0,
+                                                                "warning": 0}
+
+
+def _grey_png() -> bytes:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("L", (4, 4), 0x80).save(picture, "PNG")
+    return picture.getvalue()

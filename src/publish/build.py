@@ -11,15 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
-from publish import output
+from publish import output, stylesheets
+from publish.access import Access, Outside, font_installed
 from publish.assemble import assemble_book
 from publish.attributes import CLASS_SHEETS, stylesheet_classes
+from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
-from publish.load import Manuscript, load_manuscript
+from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
 from publish.writers import typesetting
@@ -28,7 +32,7 @@ from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
 from publish.writers.press import Transparent
-from publish.writers.weasy import MissingGlyphs
+from publish.writers.weasy import MissingGlyphs, Unexplained
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
 FORMATS = ("epub", "pdf", "cover", "screen")
@@ -54,6 +58,11 @@ class Project:
     def styles(self) -> Path:
         return self.root / "styles"
 
+    def access(self, icc_profile: str) -> Access:
+        """What the editions may read: the project's folders and the ICC profile the
+        configuration names, which it has checked."""
+        return Access.within(self.manuscript, self.styles).naming(Path(icc_profile))
+
     def output(self, book: Book, fmt: str, out: Path | None = None) -> Path:
         return (out or self.root / "build") / book.lang / FILE_NAMES[fmt].format(id=book.id)
 
@@ -78,13 +87,20 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
            warn: Callable[[Diagnostic], None], typeset: Typeset) -> list[Path]:
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
+    sheets = {}
     for sheet in STYLESHEETS:
         if not (project.styles / sheet).is_file():
             diagnostics.error(project.styles / sheet, None, "styles-missing",
                               "the stylesheet is missing (every project has styles/"
                               f"{', styles/'.join(STYLESHEETS)})")
+        else:
+            sheets[sheet] = stylesheets.check(project.styles / sheet, project.styles,
+                                              diagnostics)
     diagnostics.raise_if_any()
     assert manuscript is not None
+    _check_face(manuscript, sheets.values(), diagnostics)
+    diagnostics.raise_if_any()
+    access = project.access(manuscript.config.print.icc_profile)
     chosen = languages or manuscript.config.languages
     for fmt in formats or FORMATS:
         if fmt not in FORMATS:
@@ -123,16 +139,23 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                 partial = folder.staged(target) if target else \
                     folder.scratch(f"{book.lang}-{fmt}.pdf")
                 progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
+                edition = Edition(book.lang, fmt, project.output(book, fmt, folder.root))
                 try:
                     # Only the editions asked for are reported, not a layout made for
                     # the others' sake.
-                    book = _write(book, fmt, project, partial, modified, manuscript, warn,
-                                  written, typeset if target else lambda *report: None)
+                    book = _write(book, fmt, project, access, sheets, partial, modified,
+                                  manuscript, warn, written,
+                                  typeset if target else lambda *report: None)
                     written[fmt] = partial
+                except Outside as outside:
+                    raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
+                                                  str(outside))]) from None
                 except OSError as error:
                     folder.failed(error, target or folder.root)
                 except MissingGlyphs as missing:
-                    raise BuildFailed(_locate_glyphs(missing, manuscript, project)) from None
+                    raise BuildFailed(_locate_glyphs(missing, manuscript, edition)) from None
+                except Unexplained as unexplained:
+                    raise BuildFailed(_explain(unexplained, manuscript, edition)) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
                         project.manuscript / book.lang, None, "press-transparency",
@@ -142,22 +165,22 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     return list(targets.values())
 
 
-def _write(book: Book, fmt: str, project: Project, partial: Path,
+def _write(book: Book, fmt: str, project: Project, access: Access,
+           sheets: dict[str, stylesheets.Stylesheet], partial: Path,
            modified: datetime.datetime, manuscript: Manuscript,
            warn: Callable[[Diagnostic], None], written: dict[str, Path],
            typeset: Typeset) -> Book:
     """Write one edition, given the files of those `written` before it; return the book
     as the next editions need it."""
     if fmt == "epub":
-        write_epub(book, front_panel(written["cover"], book), project.styles, partial,
-                   modified)
+        write_epub(book, front_panel(written["cover"], book), access, sheets["epub.css"],
+                   partial, modified)
         return book
     if fmt == "cover":
-        write_cover(book, book.print_pages, [project.manuscript, project.styles],
-                    project.styles, partial)
+        write_cover(book, book.print_pages, access, project.styles, partial)
         return book
-    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen",
-                         [project.manuscript, project.styles], project.styles, partial)
+    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen", access, project.styles,
+                         partial)
     for image, ppi in rendered.low_resolution:
         path, line = manuscript.locate(image.name) or (image, None)
         warn(Diagnostic(path, line, "low-resolution",
@@ -170,16 +193,69 @@ def _write(book: Book, fmt: str, project: Project, partial: Path,
     return book
 
 
+def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet],
+                diagnostics: Collector) -> None:
+    """The text face of the configuration must be one the PDF editions can set: a
+    family that fontconfig knows, or one a stylesheet declares with `@font-face`."""
+    face = manuscript.config.print.font
+    declared = {family.casefold() for sheet in sheets for family in sheet.families}
+    if face.casefold() not in declared and font_installed(face) is False:
+        config = manuscript.folder / "book.toml"
+        diagnostics.error(config, line_of_key(config, "print.font"), "config-value",
+                          f"font {face!r} is not installed: fontconfig knows no such family "
+                          "(`fc-list : family` lists those it knows) and no @font-face of "
+                          "styles/ declares it")
+
+
+@dataclass(frozen=True)
+class Edition:
+    lang: str
+    fmt: str
+    path: Path
+    """Where it is written."""
+
+    def internal(self, message: str) -> Diagnostic:
+        """A problem that neither the manuscript nor the styles answer for."""
+        return Diagnostic(self.path, None, "internal",
+                          f"{message}, laying out the {self.lang} {self.fmt} edition: nothing "
+                          "in manuscript/ or styles/ causes it, so it is a fault of publish; "
+                          "please report it")
+
+
 def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
-                   project: Project) -> list[Diagnostic]:
-    """Point each character the text face lacks at the first place the book uses it."""
+                   edition: Edition) -> list[Diagnostic]:
+    """Point each character the text face lacks at the first place the book uses it:
+    a chapter, or the configuration (its titles and names)."""
+    configs = [SourceFile(path, path.read_text(encoding="utf-8-sig")) for path in
+               (manuscript.folder / edition.lang / "book.toml", manuscript.folder / "book.toml")]
     found = []
     for char, fallback in sorted(missing.chars.items()):
-        path, line = manuscript.locate(char) or (project.styles / "print.css", None)
         drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
-        found.append(Diagnostic(path, line, "missing-glyph",
-                                f"the text face {missing.font!r} has no {char!r} "
-                                f"(U+{ord(char):04X}); {drawn}"))
+        message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
+        place = manuscript.locate(char) or next(
+            ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
+        found.append(Diagnostic(*place, "missing-glyph", message) if place
+                     else edition.internal(message))
+    return found
+
+
+CAUSES = ((re.compile(r"Anchor defined twice: '([^']+)'"), "#{}"),
+          (re.compile(r"Failed to load image at '[^']*/([^'/]+)'"), "{}"))
+"""WeasyPrint's messages about what the manuscript may give the document (an id, an
+image), and the text of the manuscript that gives it."""
+
+
+def _explain(unexplained: Unexplained, manuscript: Manuscript,
+             edition: Edition) -> list[Diagnostic]:
+    """Each warning of WeasyPrint's about the document, at the manuscript line that
+    caused it where one can be found, else as a fault of publish's."""
+    found = []
+    for message in unexplained.messages:
+        causes = (needle.format(unquote(m[1])) for pattern, needle in CAUSES
+                  if (m := pattern.search(message)))
+        place = next(filter(None, map(manuscript.locate, causes)), None)
+        found.append(Diagnostic(*place, "weasyprint", message) if place
+                     else edition.internal(f"WeasyPrint warned {message!r}"))
     return found
 
 

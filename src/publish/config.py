@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from publish import isbn
+from publish.access import icc_problem, unreadable
 from publish.diagnostics import Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
@@ -134,6 +135,9 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
                           f"icc-profile {config.print.icc_profile!r} must be the absolute "
                           "path of an ICC profile file (Debian's libgs-common installs the "
                           "default)")
+    elif (problem := icc_problem(profile)) is not None:
+        diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
+                          f"icc-profile {config.print.icc_profile!r} {problem}")
     if not re.fullmatch(r"[\w][\w .-]*", config.print.font):
         diagnostics.error(path, source.line_of("print.font"), "config-value",
                           f"font {config.print.font!r} must be a font family name: letters, "
@@ -179,6 +183,12 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
             diagnostics.error(path, source.line_of(f"isbn.{fmt}"), "config-isbn",
                               f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
     return config
+
+
+def line_of_key(path: Path, where: str) -> int | None:
+    """The line of the key at the dotted path `where` (`print.font`) in the TOML file
+    `path`, for a problem found after loading."""
+    return _Source(path, path.read_text(encoding="utf-8-sig")).line_of(where)
 
 
 class _Source:
@@ -228,9 +238,12 @@ class _Source:
 
 def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source] | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         diagnostics.error(path, None, "config-missing", "the configuration file is missing")
+        return None
+    except OSError as error:
+        diagnostics.error(path, None, "file-unreadable", unreadable(error))
         return None
     except UnicodeDecodeError:
         diagnostics.error(path, None, "config-syntax", "the file is not UTF-8")

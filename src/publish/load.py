@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.access import Access, describe, read
 from publish.config import (
     SUPPORTED_LANGUAGES,
     LanguageConfig,
@@ -73,24 +74,35 @@ VALID_ID = re.compile(r"[A-Za-z][\w.-]*")
 RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "imprint", "nav",
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
+GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+)")
+"""The ids publish gives notes, their references and dated events, after the id of
+their chapter's title (`markup.py`)."""
 FENCE = re.compile(r"^\s*(```|~~~)")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 control characters but tab, line feed and carriage return (Windows line ends)."""
+BYTE_ORDER_MARK = "\ufeff"
+"""What Windows editors put at the start of a UTF-8 file: no part of the text."""
 WORD_LIST = "words.txt"
 """Names and terms of the book, one a line: the spelling check's own words."""
 
 
 def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
+    access = Access.within(folder)
+    if not _inside(folder / "book.toml", access, diagnostics):
+        return None
     shared = load_shared(folder / "book.toml", diagnostics)
     if shared is None:
         return None
     languages = {}
     for lang in (lang for lang in shared.languages if lang in SUPPORTED_LANGUAGES):
-        config = load_language(folder / lang / "book.toml", diagnostics)
-        chapters = _load_chapters(folder / lang, diagnostics)
+        config_file = folder / lang / "book.toml"
+        config = (load_language(config_file, diagnostics)
+                  if _inside(config_file, access, diagnostics) else None)
+        chapters = _load_chapters(folder / lang, access, diagnostics)
         if config is not None:
             languages[lang] = LanguageSource(lang, config, chapters,
-                                             _names(folder / lang / WORD_LIST))
+                                             _names(folder / lang / WORD_LIST, access,
+                                                    diagnostics))
     _check_counterparts(folder, languages, diagnostics)
     return Manuscript(folder, shared, languages)
 
@@ -110,24 +122,36 @@ def _check_counterparts(folder: Path, languages: dict[str, LanguageSource],
                                       f"{other}/: write {other}/{chapter.path.name} too")
 
 
-def _names(word_list: Path) -> frozenset[str]:
-    if not word_list.is_file():
+def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
+    """Whether `path` may be read; a file that exists and may not is reported."""
+    if access.allows(path) or not path.exists():
+        return True
+    diagnostics.error(path, None, "file-outside", describe(path))
+    return False
+
+
+def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset[str]:
+    data = read(word_list, access, diagnostics) if word_list.exists() else None
+    if data is None:
         return frozenset()
-    words = word_list.read_text(encoding="utf-8", errors="replace").split()
+    words = data.decode("utf-8-sig", errors="replace").split()
     return frozenset(word for word in words if word[:1].isupper())
 
 
-def _load_chapters(folder: Path, diagnostics: Collector) -> list[SourceFile]:
+def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list[SourceFile]:
     paths = sorted(folder.glob("*.md"))
     if not paths:
         diagnostics.error(folder, None, "no-chapters", "no chapter files (*.md) in this folder")
     chapters = []
     seen_ids: dict[str, tuple[Path, int]] = {}
     for path in paths:
+        data = read(path, access, diagnostics)
+        if data is None:
+            continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = data.decode("utf-8").removeprefix(BYTE_ORDER_MARK)
         except UnicodeDecodeError as error:
-            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            line = data[: error.start].count(b"\n") + 1
             diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
             continue
         control = _control_characters(text)
@@ -186,6 +210,12 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
             diagnostics.error(source.path, number, "heading-id",
                               f"the id #{heading_id} is taken by a page publish makes "
                               "itself: choose another")
+            continue
+        if GENERATED_ID.fullmatch(heading_id):
+            diagnostics.error(source.path, number, "heading-id",
+                              f"the id #{heading_id} has the form of those publish gives "
+                              "notes and dates (<chapter>-fn-<label>, <chapter>-event-<n>): "
+                              "choose another")
             continue
         if heading_id in seen_ids:
             other, other_line = seen_ids[heading_id]

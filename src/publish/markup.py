@@ -22,7 +22,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 
-from publish import typography
+from publish import images, typography
+from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
@@ -412,10 +413,12 @@ class _Collector(Treeprocessor):
         if parts.scheme or parts.netloc or src.startswith("/"):
             problem("image-outside",
                     f"image {src!r} must be a relative path to a file inside the manuscript")
-        elif not path.is_relative_to(self.image_root.resolve()):
+        elif not Access.within(self.image_root).allows(path):
             problem("image-outside", f"image {src!r} is outside the manuscript folder")
         elif not path.is_file():
             problem("image-missing", f"image {src!r} does not exist")
+        elif (found := images.check(path)) is not None:
+            problem(found.code, f"image {src!r} {found.detail}")
         else:
             # Named by their place in the manuscript, so that en/map.png and
             # be/map.png stay two pictures.

@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from publish import isbn
+from publish.access import Access
 from publish.model import Book, identifier
 from publish.writers import ean13, pdfedit, press, weasy
 
@@ -64,12 +65,12 @@ def geometry(book: Book, pages: int) -> Geometry:
                     size if legible else None)
 
 
-def write_cover(book: Book, pages: int, allowed: list[Path], styles: Path,
+def write_cover(book: Book, pages: int, access: Access, styles: Path,
                 target: Path) -> None:
     """Write the press cover of the edition whose interior has `pages` pages."""
     sheet = geometry(book, pages)
     weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
-                 [*allowed, Path(book.print.icc_profile)], styles, target, book.print.font,
+                 access, styles, target, book.print.font,
                  pdf_variant=book.print.pdf_x,
                  pdf_identifier=identifier(book, FORMAT).encode())
     with pdfedit.editing(target) as writer:

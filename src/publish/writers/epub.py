@@ -24,12 +24,16 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image
 
+from publish.access import Access
 from publish.model import Book, Chapter, ChronologyEntry, PageBreak, identifier
+from publish.stylesheets import Stylesheet
 from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
 
 FORMAT = "epub"
 COVER_PICTURE = "images/cover.png"
+STYLE_FOLDER = "style"
+STYLESHEET = f"{STYLE_FOLDER}/epub.css"
 CHRONOLOGY_FILE = "chronology.xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 ACCESS = {
@@ -43,14 +47,21 @@ ACCESS = {
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
-               modified: datetime.datetime) -> None:
-    """Write the e-book, with `cover` (a PNG) as its cover picture."""
+def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
+               target: Path, modified: datetime.datetime) -> None:
+    """Write the e-book, with `cover` (a PNG) as its cover picture, styled by
+    `stylesheet`; `access` says which files it may embed."""
     doc = epub.EpubBook()
     _metadata(doc, book)
-    doc.add_item(epub.EpubItem(uid="style", file_name="style/epub.css",
-                               media_type="text/css",
-                               content=(styles / "epub.css").read_bytes()))
+    doc.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
+                               content=access.read(stylesheet.path)))
+    # What the stylesheet names (fonts, images, imported sheets) keeps its place
+    # beside it, so that its relative addresses hold in the e-book.
+    for number, resource in enumerate(stylesheet.resources):
+        doc.add_item(epub.EpubItem(
+            uid=f"style-{number}", media_type=stylesheet.media_type(resource),
+            file_name=f"{STYLE_FOLDER}/{resource.relative_to(stylesheet.path.parent).as_posix()}",
+            content=access.read(resource)))
 
     def page(uid: str, file_name: str, title: str, body: str, kind: str,
              body_class: str = "") -> epub.EpubItem:
@@ -84,7 +95,7 @@ def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
         doc.add_item(epub.EpubImage(uid=f"image-{number}", file_name=f"images/{name}",
-                                    content=path.read_bytes()))
+                                    content=access.read(path)))
 
     doc.toc = [_toc_entry(c) for c in book.chapters]
     back = []
@@ -100,7 +111,7 @@ def write_epub(book: Book, cover: bytes, styles: Path, target: Path,
     ]
     doc.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=book.labels.contents)
-    nav.add_link(href="style/epub.css", rel="stylesheet", type="text/css")
+    nav.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
     doc.add_item(nav)
     doc.spine = [cover_page, title_page, imprint, "nav", *chapters, *back]
     # ebooklib swallows a failure to write (a full disk) unless told otherwise, and
@@ -120,7 +131,7 @@ def _document(book: Book, title: str, body: str, kind: str, body_class: str) -> 
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="{XHTML}" xmlns:epub="{OPS}" lang="{book.lang}" '
         f'xml:lang="{book.lang}">\n<head>\n<title>{escape(title)}</title>\n'
-        '<link rel="stylesheet" type="text/css" href="style/epub.css"/>\n</head>\n'
+        f'<link rel="stylesheet" type="text/css" href="{STYLESHEET}"/>\n</head>\n'
         f'<body epub:type="{kind}"{classes}>\n'
         f"{_foreign_passages(body)}\n</body>\n</html>\n"
     )

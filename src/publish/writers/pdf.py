@@ -18,6 +18,7 @@ from typing import Literal
 
 from lxml import etree
 
+from publish.access import Access
 from publish.model import Book, Chapter, Labels, PageBreak, identifier
 from publish.writers import (
     backmatter,
@@ -45,13 +46,12 @@ BLOCK_ELEMENTS = blocks.TEXT_BLOCKS | {"div", "blockquote", "ol", "ul", "dl", "t
 """Elements that hold blocks or are blocks, not text runs."""
 
 
-def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
+def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
               target: Path) -> weasy.Rendered:
     """Write one PDF edition."""
     fmt = FORMATS[edition]
     options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
                else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
-    profile = [Path(book.print.icc_profile)] if edition == "press" else []
     # Only the press edition is mended: the screen edition is set ragged right,
     # without hyphens, where the faults the mending is for do not arise.
     mender = typesetting.Mender(
@@ -59,7 +59,7 @@ def write_pdf(book: Book, edition: Edition, allowed: list[Path], styles: Path,
         if edition == "press" else None
     rendered = weasy.render(_document(book, edition, {}, {}),
                             [_page_setup(book, edition), styles / "print.css"],
-                            allowed + profile, styles, target, book.print.font,
+                            access, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "press" else 0,
                             block_attribute=BLOCK,
                             revise=mender.revise if mender else lambda lines: None,

@@ -25,6 +25,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import create_layout, line_size
 from weasyprint.urls import URLFetcher
 
+from publish.access import Access
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.model import Book
 from publish.writers import blocks
@@ -32,6 +33,18 @@ from publish.writers.typesetting import Line, Piece
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.)"')
+SHEET_PLACE = re.compile(r" at (\d+):(\d+)\b")
+"""Where in a stylesheet WeasyPrint found what it ignored."""
+QUOTED = re.compile(r"'([^']+)'")
+
+
+class Unexplained(Exception):
+    """WeasyPrint's warnings that no stylesheet of the project's answers for: about
+    the document the writers made, or of WeasyPrint's own."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
 class MissingGlyphs(Exception):
@@ -85,7 +98,7 @@ def head(book: Book) -> str:
     )
 
 
-def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: Path,
+def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
            target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
            revise: Revise = lambda lines: None, signature: int = 1,
            **options: Any) -> Rendered:
@@ -93,14 +106,18 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
     `font` is the only face the PDF may use; images should print at `min_ppi`;
     `revise` sees the lines of each layout and may ask for another; the page count
     is padded with blank pages to a multiple of `signature`."""
-    fetcher = _ProjectFetcher([p.resolve() for p in allowed])
-    stylesheet = stylesheets[-1] if isinstance(stylesheets[-1], Path) else base
-    with _warnings_fail(stylesheet) as (warnings, notdef):
+    fetcher = _ProjectFetcher(access)
+    with _warnings_fail() as capture:
         profiles: dict[str, Any] = {}
-        sheets = [CSS(filename=str(s), url_fetcher=fetcher, color_profiles=profiles)
-                  if isinstance(s, Path) else
-                  CSS(string=s, url_fetcher=fetcher, color_profiles=profiles)
-                  for s in stylesheets]
+        sheets = []
+        for sheet in stylesheets:
+            # What WeasyPrint says while it reads a sheet of the project's is about
+            # that sheet; what it says of the sheets made here, or later, is not.
+            capture.sheet = sheet if isinstance(sheet, Path) else None
+            sheets.append(CSS(filename=str(sheet), url_fetcher=fetcher,
+                              color_profiles=profiles) if isinstance(sheet, Path) else
+                          CSS(string=sheet, url_fetcher=fetcher, color_profiles=profiles))
+        capture.sheet = None
         document = HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
             stylesheets=sheets, color_profiles=profiles)
         lines = _lines(document, block_attribute)
@@ -110,9 +127,11 @@ def render(html: str, stylesheets: list[str | Path], allowed: list[Path], base: 
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
-        if warnings:
-            raise BuildFailed(warnings)
-    missing: dict[str, str | None] = dict.fromkeys(notdef)
+    if capture.found:
+        raise BuildFailed(capture.found)
+    if capture.unexplained:
+        raise Unexplained(capture.unexplained)
+    missing: dict[str, str | None] = dict.fromkeys(capture.notdef)
     missing.update(_fallbacks(target, font))
     if missing:
         raise MissingGlyphs(font, missing)
@@ -239,44 +258,65 @@ def _low_resolution(document: Any, min_ppi: int) -> list[tuple[Path, int]]:
 
 
 class _ProjectFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(self, allowed: list[Path]) -> None:
-        super().__init__(allowed_protocols={"file"})
-        self.allowed = allowed
+    def __init__(self, access: Access) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self.access = access
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)  # held in the document: nothing is read
         if parts.scheme != "file":
             raise ValueError(f"only files inside the project may be read, not {url}")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.allowed):
-            raise ValueError(f"only files inside the project may be read, not {path}")
+        path = Path(url2pathname(parts.path))
+        if not self.access.allows(path):
+            raise ValueError(f"only files inside the project may be read, not {path.resolve()}")
         return super().fetch(url, headers)
 
 
 class _Capture(logging.Handler):
-    def __init__(self, path: Path) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.path = path
+        self.sheet: Path | None = None
+        """The project's stylesheet WeasyPrint is reading, if it is reading one."""
         self.found: list[Diagnostic] = []
+        self.unexplained: list[str] = []
         self.notdef: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
+        # The character is matched as written: it may be a space of some kind.
         if missing := NOTDEF.match(record.getMessage()):
             self.notdef.add(missing[1])
             return
-        found = Diagnostic(self.path, None, "weasyprint", " ".join(record.getMessage().split()))
-        if found not in self.found:
+        message = " ".join(record.getMessage().split())
+        if self.sheet is None:
+            if message not in self.unexplained:
+                self.unexplained.append(message)
+        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), "weasyprint",
+                                  message)) not in self.found:
             self.found.append(found)
 
 
+def _sheet_line(sheet: Path, message: str) -> int | None:
+    """The line of `sheet` a message of WeasyPrint's is about: the one it gives
+    ("at 4:3"), or the first that holds the address it names."""
+    if at := SHEET_PLACE.search(message):
+        return int(at[1])
+    for address in QUOTED.findall(message):
+        for number, line in enumerate(sheet.read_text(encoding="utf-8-sig").splitlines(), 1):
+            if address in line:
+                return number
+    return None
+
+
 @contextmanager
-def _warnings_fail(path: Path) -> Iterator[tuple[list[Diagnostic], set[str]]]:
+def _warnings_fail() -> Iterator[_Capture]:
     logger = logging.getLogger("weasyprint")
-    capture = _Capture(path)
+    capture = _Capture()
     logger.addHandler(capture)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield capture.found, capture.notdef
+        yield capture
     finally:
         logger.removeHandler(capture)
         logger.propagate = propagate
