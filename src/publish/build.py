@@ -182,7 +182,7 @@ def _write(book: Book, fmt: str, project: Project, access: Access,
     rendered = write_pdf(book, "press" if fmt == "pdf" else "screen", access, project.styles,
                          partial)
     for image, ppi in rendered.low_resolution:
-        path, line = manuscript.locate(image.name) or (image, None)
+        path, line = manuscript.locate(image.name, book.lang) or (image, None)
         warn(Diagnostic(path, line, "low-resolution",
                         f"image {image.name!r} prints at {ppi} ppi in the {book.lang} "
                         f"{fmt} edition; the press asks for {PRESS_PPI} or more"))
@@ -232,7 +232,7 @@ def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
     for char, fallback in sorted(missing.chars.items()):
         drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
         message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
-        place = manuscript.locate(char) or next(
+        place = manuscript.locate(char, edition.lang) or next(
             ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
         found.append(Diagnostic(*place, "missing-glyph", message) if place
                      else edition.internal(message))
@@ -253,7 +253,8 @@ def _explain(unexplained: Unexplained, manuscript: Manuscript,
     for message in unexplained.messages:
         causes = (needle.format(unquote(m[1])) for pattern, needle in CAUSES
                   if (m := pattern.search(message)))
-        place = next(filter(None, map(manuscript.locate, causes)), None)
+        place = next(filter(None, (manuscript.locate(cause, edition.lang) for cause in causes)),
+                     None)
         found.append(Diagnostic(*place, "weasyprint", message) if place
                      else edition.internal(f"WeasyPrint warned {message!r}"))
     return found

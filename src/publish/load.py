@@ -58,9 +58,11 @@ class Manuscript:
     config: SharedConfig
     languages: dict[str, LanguageSource]
 
-    def locate(self, text: str) -> tuple[Path, int] | None:
-        """The first chapter file and line where `text` appears."""
-        for source in self.languages.values():
+    def locate(self, text: str, lang: str) -> tuple[Path, int] | None:
+        """The first chapter file and line of language `lang` where `text` appears:
+        the edition of that language is the one that holds it."""
+        source = self.languages.get(lang)
+        if source is not None:
             for chapter in source.chapters:
                 line = chapter.line_of(text)
                 if line is not None:
