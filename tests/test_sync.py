@@ -296,3 +296,38 @@ def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
     assert re.fullmatch(r"(\S+: sync-import: .+\n)+", err), err
     assert "Traceback" not in err
     assert _manuscript(synced) == before
+
+
+def _xliff(doctype: str, target: str) -> str:
+    return (f"<?xml version='1.0' encoding='UTF-8'?>\n{doctype}"
+            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
+            'srcLang="en" trgLang="be">\n<file id="02-second">\n<unit id="second_2">\n'
+            f"<segment><source>- one</source><target>{target}</target></segment>\n"
+            "</unit>\n</file>\n</xliff>\n")
+
+
+LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">\n' for n in range(1, 10))
+
+
+@pytest.mark.parametrize(("doctype", "target"), [
+    ('<!DOCTYPE xliff [\n<!ENTITY e "адзін!">\n]>\n', "- &e;"),
+    ('<!DOCTYPE xliff [\n<!ENTITY e SYSTEM "file:secret.txt">\n]>\n', "- &e;"),
+    ('<!DOCTYPE xliff [\n<!ENTITY % p SYSTEM "file:secret.dtd">\n%p;\n]>\n', "- адзін!"),
+    (f'<!DOCTYPE xliff [\n<!ENTITY l0 "ha">\n{LAUGHS}]>\n', "- &l9;"),
+    ('<!DOCTYPE xliff SYSTEM "file:secret.dtd">\n', "- адзін!"),
+], ids=["internal", "external", "parameter", "billion-laughs", "external-dtd"])
+def test_xliff_with_a_dtd_is_refused(synced: Path, doctype: str, target: str) -> None:
+    (synced / "secret.txt").write_text("SECRET", encoding="utf-8")
+    (synced / "secret.dtd").write_text('<!ENTITY e "SECRET">', encoding="utf-8")
+    bad = synced / "be.xlf"
+    bad.write_text(_xliff(doctype, target), encoding="utf-8")
+    before = _manuscript(synced)
+    code, out, err = _sync(synced, "import", str(bad))
+    assert (code, out) == (1, "")
+    assert err == (f"{bad.relative_to(synced)}:2: sync-import: a DOCTYPE or entity "
+                   "declaration is not allowed in an XLIFF file\n")
+    assert _manuscript(synced) == before
+    # The same segment without the DTD is imported: the refusal is the DTD's.
+    bad.write_text(_xliff("", "- адзін!"), encoding="utf-8")
+    assert _sync(synced, "import", str(bad))[0] == 0
+    assert "- адзін!" in (synced / "manuscript/be/02-second.md").read_text(encoding="utf-8")

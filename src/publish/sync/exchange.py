@@ -142,10 +142,21 @@ def _read_po(path: Path, data: bytes) -> tuple[str, list[Translation]]:
 
 
 def _read_xliff(path: Path, data: bytes) -> tuple[str, list[Translation]]:
+    # Nothing a DTD declares is read: no entity (external ones read files, internal
+    # ones multiply), no default attribute. One that libxml2 stops at (an entity
+    # expanding past its limit) is refused for the DTD too.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False)
+    doctype = data.find(b"<!DOCTYPE")
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
+        if doctype >= 0:
+            raise _doctype(path, data, doctype) from None
         raise _error(path, error.lineno, f"not well-formed XML: {error.msg}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _doctype(path, data, doctype)
     if root.tag != f"{{{XLIFF}}}xliff" or root.get("version") != "2.0":
         raise _error(path, root.sourceline, "not an XLIFF 2.0 document")
     found = []
@@ -159,6 +170,11 @@ def _read_xliff(path: Path, data: bytes) -> tuple[str, list[Translation]]:
                 f"{file.get('id')}:{unit.get('id')}", "".join(source.itertext()),
                 "".join(target.itertext()) if target is not None else "", unit.sourceline))
     return root.get("trgLang", ""), found
+
+
+def _doctype(path: Path, data: bytes, at: int) -> BuildFailed:
+    return _error(path, data[:at].count(b"\n") + 1 if at >= 0 else None,
+                  "a DOCTYPE or entity declaration is not allowed in an XLIFF file")
 
 
 def apply(chapters: list[ChapterStatus], translations: list[Translation],
