@@ -331,3 +331,107 @@ def test_xliff_with_a_dtd_is_refused(synced: Path, doctype: str, target: str) ->
     bad.write_text(_xliff("", "- адзін!"), encoding="utf-8")
     assert _sync(synced, "import", str(bad))[0] == 0
     assert "- адзін!" in (synced / "manuscript/be/02-second.md").read_text(encoding="utf-8")
+
+
+def _po_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _translated(synced: Path, context: str, translation: str) -> tuple[Path, int]:
+    """An export of the book with one translation changed, and the line of its entry."""
+    exported = synced / "be.po"
+    assert _sync(synced, "export", "--format", "po", "-o", str(exported))[0] == 0
+    lines = exported.read_text(encoding="utf-8").split("\n")
+    at = lines.index(f'msgctxt "{context}"')
+    assert lines[at + 2].startswith("msgstr ")
+    lines[at + 2] = f"msgstr {_po_string(translation)}"
+    exported.write_text("\n".join(lines), encoding="utf-8")
+    return exported, at + 2
+
+
+FIRST = ("Ён нарадзіўся {date}`1962-09-25` і налічыў {num}`1052` дні --- доўгі "
+         "час.[^days]")
+SECTION = "## Падраздзел {#first-section}"
+
+
+@pytest.mark.parametrize(("context", "translation", "code", "message"), [
+    ("01-first:first-section_title", "## Падраздзел", "sync-import",
+     'a heading <h2 id="first-section"> becomes a heading <h2>'),
+    ("01-first:first-section_title", "Падраздзел {#first-section}", "sync-import",
+     'a heading <h2 id="first-section"> becomes a paragraph <p>'),
+    ("01-first:first-section_title", "### Падраздзел {#first-section}", "sync-import",
+     'a heading <h2 id="first-section"> becomes a heading <h3 id="first-section">'),
+    ("01-first:first_1", f"## {FIRST}", "sync-import",
+     "a paragraph <p> becomes a heading <h2>"),
+    ("01-first:first_1", f"- {FIRST}", "sync-import", "a paragraph <p> becomes a list <ul>"),
+    ("01-first:first_1", f"{FIRST}\n\nНовы абзац.", "sync-import", "it adds a paragraph <p>"),
+    ("01-first:first_1", f"{FIRST}\n\n## Новы {{#new}}", "sync-import",
+     'it adds a heading <h2 id="new">'),
+    ("01-first:first_1", f"{FIRST}\n{{onclick=alert(1)}}", "sync-import",
+     'a paragraph <p> becomes a paragraph <p onclick="alert(1)">'),
+    ("01-first:first-section_title", "## Падраздзел {#first-section onclick=alert(1)}",
+     "sync-import", 'becomes a heading <h2 id="first-section" onclick="alert(1)">'),
+    ("01-first:note_days", "[^days]: Ад {date:short}`2011-08-04`.\n\n[^more]: Яшчэ.",
+     "sync-import", 'it adds a list item <li id="first-fn-more">'),
+    ("02-second:second_3", "- два\n\n    Новы абзац.", "sync-import",
+     "it adds a paragraph <p>"),
+    ("01-first:first_1", FIRST.replace("доўгі", "<b>доўгі</b>"), "raw-html",
+     "raw HTML is not allowed: use Markdown (in the translation of '01-first:first_1')"),
+    ("01-first:first_1", f"{FIRST}\n<div>x</div>", "raw-html",
+     "raw HTML is not allowed: use Markdown (in the translation of '01-first:first_1')"),
+    ("01-first:first_1", FIRST.replace("1962-09-25", "1962-09-31"), "role",
+     "(in the translation of '01-first:first_1')"),
+    ("01-first:first_1", FIRST.replace("`1962-09-25`", "1962-09-25"), "sync-import",
+     "the translation of '01-first:first_1': dates differ: en has 1962-09-25, be has none"),
+    ("01-first:first_1", FIRST.replace("[^days]", "[^days"), "sync-import",
+     "note references differ: en has days, be has none"),
+    ("01-first:first_1", f"{FIRST} [жмі](javascript:alert(1))", "sync-import",
+     "links differ: en has none, be has javascript:alert(1"),
+], ids=["heading-loses-id", "heading-to-paragraph", "heading-level", "paragraph-to-heading",
+        "paragraph-to-list", "new-paragraph", "new-heading", "paragraph-attribute",
+        "heading-attribute", "new-note", "item-to-loose", "raw-html-inline", "raw-html-block",
+        "broken-date", "role-without-value", "broken-note-reference", "javascript-link"])
+def test_an_import_changes_text_never_structure(synced: Path, context: str, translation: str,
+                                                code: str, message: str) -> None:
+    exported, line = _translated(synced, context, translation)
+    before = _manuscript(synced)
+    code_, out, err = _sync(synced, "import", str(exported))
+    assert (code_, out) == (1, ""), err
+    assert f"be.po:{line}: {code}: " in err and message in err, err
+    assert "Traceback" not in err
+    assert _manuscript(synced) == before
+
+
+@pytest.mark.parametrize(("context", "translation"), [
+    ("01-first:first_1", FIRST.replace("доўгі час", "*вельмі* доўгі час")),
+    ("01-first:first_1", FIRST.replace(" і налічыў", ",\nі налічыў")),
+    ("01-first:first-section_title", "## Новы падраздзел {#first-section}"),
+    ("01-first:note_days", "[^days]: Ад {date:short}`2011-08-04`,\n    з таго дня."),
+], ids=["emphasis", "line-break", "heading-text", "note-text"])
+def test_an_import_changes_the_text(synced: Path, context: str, translation: str) -> None:
+    exported, _ = _translated(synced, context, translation)
+    code, out, err = _sync(synced, "import", str(exported))
+    assert (code, out, err) == (0, f"{BE}\n", "")
+    assert translation in (synced / BE).read_text(encoding="utf-8")
+
+
+HOSTILE = ["<b>доўгі</b>", "<script>alert(1)</script>", "*доўгі*{onclick=alert(1)}",
+           "[доўгі](javascript:alert(1))", "[доўгі](file:///etc/passwd)", "{date}`1962-02-30`",
+           "{num}`1x`", "{unknown}`x`", "[^nowhere]", "![](missing.png)"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_an_import_lets_in_nothing_the_manuscript_refuses(synced: Path, hostile: str) -> None:
+    """Whatever the build refuses in a chapter, an import refuses in a translation."""
+    translation = FIRST.replace("доўгі", hostile)
+    original = (synced / BE).read_text(encoding="utf-8")
+    (synced / BE).write_text(original.replace(FIRST, translation), encoding="utf-8")
+    built = run_publish("build", "--project", ".", "--out", str(synced / "out"),
+                        "--format", "epub", "--lang", "be", cwd=synced)
+    (synced / BE).write_text(original, encoding="utf-8")
+    exported, line = _translated(synced, "01-first:first_1", translation)
+    imported = run_publish("sync", "--project", ".", "import", str(exported), cwd=synced)
+    if built.returncode != 0:
+        assert imported.returncode == 1, imported.stderr
+        assert f"be.po:{line}: " in imported.stderr
+        assert (synced / BE).read_text(encoding="utf-8") == original

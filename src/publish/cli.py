@@ -11,7 +11,7 @@ from pathlib import Path
 from publish import __version__
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.files import write_whole
-from publish.sync import exchange, report
+from publish.sync import exchange, imports, report
 from publish.sync.session import open_session
 
 
@@ -184,7 +184,9 @@ def _run_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     lang, translations = exchange.read_translations(path)
     chapters = session.status([lang])
-    for changed in exchange.apply(chapters, translations, path):
+    files = imports.plan(chapters, translations, path, session.folder)
+    for changed, data in files.items():
+        write_whole(changed, data)
         print(_shown(changed))
     return 0
 

@@ -1,7 +1,6 @@
 """Bilingual files for translators' tools: PO (Poedit, Weblate) through Babel's
 `babel.messages`, and XLIFF 2.0 (OmegaT, Trados ...). Each segment is one pair of
-blocks, keyed by `chapter:pair-id`; importing writes the translations back into the
-Markdown, block for block, and nothing else."""
+blocks, keyed by `chapter:pair-id`."""
 
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from lxml import etree
 
 from publish.diagnostics import BuildFailed, Diagnostic
-from publish.files import write_whole
-from publish.sync.blocks import Kind
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
@@ -175,57 +172,6 @@ def _read_xliff(path: Path, data: bytes) -> tuple[str, list[Translation]]:
 def _doctype(path: Path, data: bytes, at: int) -> BuildFailed:
     return _error(path, data[:at].count(b"\n") + 1 if at >= 0 else None,
                   "a DOCTYPE or entity declaration is not allowed in an XLIFF file")
-
-
-def apply(chapters: list[ChapterStatus], translations: list[Translation],
-          path: Path) -> list[Path]:
-    """Write the translations into the target files; check everything first, so that
-    a file that does not fit changes nothing. Return the files changed."""
-    pairs = {f"{c.name}:{p.id}": (c, p) for c in chapters for p in c.pairs}
-    edits: dict[Path, list[tuple[int, int, int, str]]] = {}
-    problems = []
-    for translation in translations:
-        found = pairs.get(translation.key)
-        if found is None or found[1].source is None:
-            problems.append(_diagnostic(path, translation.line,
-                                        f"no segment {translation.key!r} in the manuscript"))
-            continue
-        chapter, pair = found
-        assert pair.source is not None
-        if translation.source != pair.source.text:
-            problems.append(_diagnostic(
-                path, translation.line, f"the {chapter.source_lang} text of "
-                f"{translation.key!r} changed since the file was exported; export again"))
-            continue
-        if not translation.target.strip():
-            continue
-        if pair.target is not None:
-            start, end = pair.target.line - 1, pair.target.end - 1
-            edits.setdefault(chapter.target_path, []).append(
-                (start, len(edits.get(chapter.target_path, [])), end, translation.target))
-        else:
-            # A block the target lacks goes after the target block of the pair before it,
-            # a paragraph apart, or right after it in a list or table.
-            at = pair.near if pair.near is not None else 0
-            tight = pair.source.kind in (Kind.ITEM, Kind.ROW)
-            text = translation.target if tight else f"\n{translation.target}"
-            edits.setdefault(chapter.target_path, []).append(
-                (at, len(edits.get(chapter.target_path, [])), at,
-                 text if at else f"{translation.target}\n"))
-    if problems:
-        raise BuildFailed(problems)
-    changed = []
-    for target_path, changes in edits.items():
-        text = target_path.read_text(encoding="utf-8") if target_path.exists() else ""
-        lines = text.split("\n")
-        # From the end of the file backwards, so that earlier line numbers stay true.
-        for start, _, end, new in sorted(changes, reverse=True):
-            lines[start:end] = new.split("\n")
-        updated = "\n".join(lines)
-        if updated != text:
-            write_whole(target_path, updated.encode("utf-8"))
-            changed.append(target_path)
-    return changed
 
 
 def _diagnostic(path: Path, line: int | None, message: str) -> Diagnostic:
