@@ -4,7 +4,10 @@ finding, staleness both ways, accept, and the PO/XLIFF round trip."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from publish.sync.align import align
 from publish.sync.blocks import Kind, split
-from tests.conftest import ROOT, run_publish
+from tests.conftest import ROOT, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")
 BE = Path("manuscript/be/01-first.md")
@@ -273,6 +276,14 @@ def test_import_fills_a_missing_block(synced: Path) -> None:
         "- два\n- тры\n")
 
 
+def _xliff(doctype: str, target: str) -> str:
+    return (f"<?xml version='1.0' encoding='UTF-8'?>\n{doctype}"
+            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
+            'srcLang="en" trgLang="be">\n<file id="02-second">\n<unit id="second_2">\n'
+            f"<segment><source>- one</source><target>{target}</target></segment>\n"
+            "</unit>\n</file>\n</xliff>\n")
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("bad.po", 'msgid "a"\n', "not a valid PO file"),
     ("nolang.po", 'msgid ""\nmsgstr ""\n', "the PO header names no Language"),
@@ -284,6 +295,11 @@ def test_import_fills_a_missing_block(synced: Path) -> None:
     ("old.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"/>',
      "not an XLIFF 2.0 document"),
     ("notes.txt", "hello", "must end in .po, .xlf or .xliff"),
+    ("twice.xlf", _xliff("", "- адзін").replace("</file>", '<unit id="second_2"><segment>'
+                                                "<source>- one</source><target>- першы"
+                                                "</target></segment></unit></file>"),
+     "twice.xlf:7: sync-import: '02-second:second_2' is defined a second time (first at "
+     "line 4)"),
 ])
 def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
                                          message: str) -> None:
@@ -296,14 +312,6 @@ def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
     assert re.fullmatch(r"(\S+: sync-import: .+\n)+", err), err
     assert "Traceback" not in err
     assert _manuscript(synced) == before
-
-
-def _xliff(doctype: str, target: str) -> str:
-    return (f"<?xml version='1.0' encoding='UTF-8'?>\n{doctype}"
-            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
-            'srcLang="en" trgLang="be">\n<file id="02-second">\n<unit id="second_2">\n'
-            f"<segment><source>- one</source><target>{target}</target></segment>\n"
-            "</unit>\n</file>\n</xliff>\n")
 
 
 LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">\n' for n in range(1, 10))
@@ -435,3 +443,88 @@ def test_an_import_lets_in_nothing_the_manuscript_refuses(synced: Path, hostile:
         assert imported.returncode == 1, imported.stderr
         assert f"be.po:{line}: " in imported.stderr
         assert (synced / BE).read_text(encoding="utf-8") == original
+
+
+def _entry(po: str, context: str) -> str:
+    """The entry of `context` in a PO file's text, comments left out."""
+    start = po.index(f'msgctxt "{context}"')
+    return po[start:po.index("\n\n", start) + 1]
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    def edit(po: str) -> str:
+        assert old in po, old
+        return po.replace(old, new, 1)
+    return edit
+
+
+def _appended(extra: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda po: po + "\n" + extra(po)
+
+
+SECOND = "02-second:second_3"
+PO_CASES: dict[str, tuple[Callable[[str], str], bool]] = {
+    "export": (lambda po: po, False),
+    "fuzzy-header": (_replace('msgid ""\nmsgstr ""\n', '#, fuzzy\nmsgid ""\nmsgstr ""\n'),
+                     False),
+    "charset-placeholder": (_replace("charset=utf-8", "charset=CHARSET"), False),
+    "obsolete-entry": (_appended(lambda po: '#~ msgctxt "gone"\n#~ msgid "x"\n#~ msgstr "y"\n'),
+                       False),
+    "duplicate-other-translation": (_appended(
+        lambda po: _entry(po, SECOND).replace('"- два"', '"- тры"')), True),
+    "duplicate-same-translation": (_appended(lambda po: _entry(po, SECOND)), True),
+    "duplicate-fuzzy": (_appended(lambda po: "#, fuzzy\n" + _entry(po, SECOND)), True),
+    "duplicate-obsolete": (_appended(
+        lambda po: "".join(f"#~ {line}\n" for line in _entry(po, SECOND).splitlines())), True),
+    "no-header": (lambda po: po[po.index("#: "):], True),
+    "plural-forms-count": (_replace("nplurals=3;", "nplurals=x;"), True),
+    "plural-forms-expression": (_replace("n % 100 > 14) ? 1 : 2;", "n % 100 > 14) ? 1 :;"),
+                                True),
+    "line-break-at-end": (_replace('msgstr "- два"', 'msgstr "- два\\n"'), True),
+    "line-break-at-start": (_replace('msgstr "- два"', 'msgstr "\\n- два"'), True),
+    "unterminated-string": (_replace('msgstr "- два"', 'msgstr "- два'), True),
+    "unknown-escape": (_replace('msgstr "- два"', 'msgstr "- два\\q"'), True),
+    "unknown-keyword": (_replace('msgstr "- два"', 'msgstring "- два"'), True),
+    "no-msgstr": (_replace('msgstr "- два"\n', ""), True),
+    "c-format-mismatch": (_replace('msgctxt "02-second:second_4"\nmsgid "- %d more"\n'
+                                   'msgstr "- яшчэ %d"',
+                                   '#, c-format\nmsgctxt "02-second:second_4"\n'
+                                   'msgid "- %d more"\nmsgstr "- яшчэ"'), True),
+}
+
+
+@pytest.mark.parametrize("case", PO_CASES)
+def test_po_files_are_read_as_msgfmt_checks_them(synced: Path, case: str) -> None:
+    """`msgfmt -c` and the import judge the same files alike."""
+    msgfmt = require("msgfmt")
+    _edit(synced, Path("manuscript/en/02-second.md"), "- two\n", "- two\n- %d more\n")
+    _edit(synced, Path("manuscript/be/02-second.md"), "- два\n", "- два\n- яшчэ %d\n")
+    assert _sync(synced, "accept", "--all")[0] == 0
+    exported = synced / "be.po"
+    assert _sync(synced, "export", "--format", "po", "-o", str(exported))[0] == 0
+    edit, refused = PO_CASES[case]
+    exported.write_text(edit(exported.read_text(encoding="utf-8")), encoding="utf-8")
+    checked = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(exported)],
+                             capture_output=True, text=True, check=False)
+    assert (checked.returncode != 0) == refused, checked.stderr
+    before = _manuscript(synced)
+    code, _, err = _sync(synced, "import", str(exported))
+    assert (code != 0) == refused, err
+    assert _manuscript(synced) == before
+    if refused:
+        assert re.fullmatch(r"be\.po(:\d+)?: sync-import: not a valid PO file: .+\n", err), err
+
+
+def test_a_po_file_for_another_language_is_refused(synced: Path) -> None:
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace('"Language: be\\n"', '"Language: fr\\n"'),
+                        encoding="utf-8")
+    line = text.split("\n").index('"Language: be\\n"') + 1
+    before = _manuscript(synced)
+    code, out, err = _sync(synced, "import", str(exported))
+    assert (code, out) == (1, "")
+    assert err == (f"be.po:{line}: sync-import: the file translates into 'fr', which is not "
+                   "a translation of this book (be)\n")
+    assert _manuscript(synced) == before

@@ -182,9 +182,9 @@ def _run_import(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     session = open_session(root / "manuscript")
     path = Path(args.file)
-    lang, translations = exchange.read_translations(path)
-    chapters = session.status([lang])
-    files = imports.plan(chapters, translations, path, session.folder)
+    found = exchange.read_translations(path)
+    chapters = session.status([imports.language(found, session.targets)])
+    files = imports.plan(chapters, found.translations, path, session.folder)
     for changed, data in files.items():
         write_whole(changed, data)
         print(_shown(changed))

@@ -5,12 +5,13 @@ may not; a file with any segment that does not fit changes nothing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.sync.blocks import Kind
-from publish.sync.exchange import Translation
+from publish.sync.exchange import Translation, TranslationFile
 from publish.sync.status import ChapterStatus, PairStatus, problems
 from publish.sync.structure import Shape, new_findings, shape, structure_change
 
@@ -27,6 +28,17 @@ class _Change:
     reference: str
     """What stands there without the translation: the block as it is, or, for a
     block the target lacks, the source block in its place."""
+
+
+def language(found: TranslationFile, targets: list[str]) -> str:
+    """The translation of the book that `found` is for."""
+    lang = re.split(r"[-_]", found.lang)[0]
+    if lang not in targets:
+        raise BuildFailed([Diagnostic(
+            found.path, found.lang_line, "sync-import",
+            f"the file translates into {found.lang!r}, which is not a translation of this "
+            f"book ({', '.join(targets) or 'none'})")])
+    return lang
 
 
 def plan(chapters: list[ChapterStatus], translations: list[Translation], path: Path,
