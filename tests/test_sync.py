@@ -528,3 +528,21 @@ def test_a_po_file_for_another_language_is_refused(synced: Path) -> None:
     assert err == (f"be.po:{line}: sync-import: the file translates into 'fr', which is not "
                    "a translation of this book (be)\n")
     assert _manuscript(synced) == before
+
+
+@pytest.mark.parametrize(("record", "line"), [
+    ('be = "x"', 1), ("be = [1, 2]", 1), ('[be]\n01-first = "x"', 2), ("[be]\n01-first = [1]", 2),
+    ('[be]\n01-first = [{ id = "first_1", en = "x", be = 3 }]', 2),
+    ('[[be.01-first]]\nid = "first_1"', 1), ('# the record\n[be.01-first]\nid = "x"', 2),
+    ('[[be.01-first]]\nid = "first_1"\nen = "x"\nbe = "y"\n\n'
+     '[[be.01-first]]\nid = { a = 1 }\nen = "x"\nbe = "y"', 7),
+    ('[[be.01-first]]\nid = "first_1"\nen = "x"\nbe = "y"\nextra = [1]', 5),
+    ("# the record\n[fr]\nx = 1", 2), ("[be\n", 1), ("be = 1979-05-27T07:32:00Z", 1),
+])
+def test_a_wrongly_shaped_record_is_told_at_its_line(scratch_book: Path, record: str,
+                                                     line: int) -> None:
+    (scratch_book / "manuscript/sync.toml").write_text(record, encoding="utf-8")
+    for args in ((), ("accept", "--all"), ("export", "--format", "po")):
+        code, out, err = _sync(scratch_book, *args)
+        assert (code, out) == (1, "")
+        assert re.fullmatch(rf"manuscript/sync\.toml:{line}: sync-record: .+\n", err), err

@@ -23,7 +23,7 @@ class SyncSession:
 
     @property
     def targets(self) -> list[str]:
-        return [lang for lang in self.config.languages if lang != self.config.source_language]
+        return _targets(self.config)
 
     def chapter_names(self) -> list[str]:
         names = {p.stem for lang in self.config.languages
@@ -107,4 +107,10 @@ def open_session(folder: Path) -> SyncSession:
     config = load_shared(folder / "book.toml", diagnostics)
     diagnostics.raise_if_any()
     assert config is not None
-    return SyncSession(folder, config, load_record(folder / RECORD, config.source_language))
+    return SyncSession(folder, config,
+                       load_record(folder / RECORD, config.source_language, _targets(config)))
+
+
+def _targets(config: SharedConfig) -> list[str]:
+    """The languages translated from the source language."""
+    return [lang for lang in config.languages if lang != config.source_language]
