@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,8 @@ from babel.messages.pofile import read_po
 
 from publish.sync.align import align
 from publish.sync.blocks import Kind, split
-from tests.conftest import ROOT, require, run_publish
+from publish.sync.commit import PAUSE
+from tests.conftest import ROOT, copy_book, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")
 BE = Path("manuscript/be/01-first.md")
@@ -546,3 +550,125 @@ def test_a_wrongly_shaped_record_is_told_at_its_line(scratch_book: Path, record:
         code, out, err = _sync(scratch_book, *args)
         assert (code, out) == (1, "")
         assert re.fullmatch(rf"manuscript/sync\.toml:{line}: sync-record: .+\n", err), err
+
+
+def _files(book: Path) -> dict[str, bytes]:
+    """Every file of the manuscript, hidden ones too, by its path inside the book."""
+    return {str(p.relative_to(book)): p.read_bytes()
+            for p in sorted((book / "manuscript").rglob("*")) if p.is_file()}
+
+
+def _restore(book: Path, files: dict[str, bytes]) -> None:
+    for name in set(_files(book)) - set(files):
+        (book / name).unlink()
+    for name, data in files.items():
+        (book / name).write_bytes(data)
+
+
+def _interrupted(book: Path, args: list[str], step: int, sig: signal.Signals) -> bool:
+    """Run `publish sync ARGS`, stopped at `step` and sent `sig` there; False if the
+    command has fewer steps."""
+    process = subprocess.Popen([sys.executable, "-m", "publish", "sync", *args], cwd=book,
+                               env={**os.environ, PAUSE: str(step)}, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    paused = process.stderr.readline().startswith("paused after")
+    if paused:
+        process.send_signal(sig)
+    process.communicate(timeout=60)
+    return paused
+
+
+def _two_chapters_translated(book: Path) -> Path:
+    exported, _ = _translated(book, "01-first:first_1", FIRST.replace("доўгі", "вельмі доўгі"))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace('msgstr "- два"', 'msgstr "- два і тры"'),
+                        encoding="utf-8")
+    return exported
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=lambda s: s.name)
+def test_a_killed_import_is_all_or_nothing(synced: Path, tmp_path: Path,
+                                           sig: signal.Signals) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    whole = copy_book(synced, tmp_path / "whole")
+    assert _sync(whole, "import", str(exported))[0] == 0
+    after = _files(whole)
+    assert len([n for n in after if after[n] != before[n]]) == 2
+    outcomes = []
+    step = 1
+    while _interrupted(synced, ["import", str(exported)], step, sig):
+        _sync(synced)  # the next command
+        now = _files(synced)
+        assert now in (before, after), f"a mix after a {sig.name} at step {step}"
+        outcomes.append(now == after)
+        _restore(synced, before)
+        step += 1
+    # Two chapters staged, the journal, two chapters replaced: killed at each.
+    assert len(outcomes) == 5
+    assert outcomes == [False, False, True, True, True]
+
+
+def test_a_build_finishes_a_killed_import_first(synced: Path, tmp_path: Path) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    assert _interrupted(synced, ["import", str(exported)], 4, signal.SIGKILL)
+    assert _files(synced) != before
+    built = run_publish("build", "--project", ".", "--out", str(tmp_path / "out"),
+                        "--format", "epub", cwd=synced)
+    assert built.returncode == 0, built.stderr
+    now = _files(synced)
+    assert not [n for n in now if Path(n).name.startswith(".")]
+    assert "вельмі доўгі" in now[str(BE)].decode() and "- два і тры" in now[
+        "manuscript/be/02-second.md"].decode()
+
+
+def test_an_import_killed_at_random_moments_is_all_or_nothing(synced: Path) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    for delay in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
+        process = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import",
+                                    str(exported)], cwd=synced, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        _sync(synced)
+        now = _files(synced)
+        assert now == before or (now[str(BE)] != before[str(BE)] and
+                                 now["manuscript/be/02-second.md"] !=
+                                 before["manuscript/be/02-second.md"])
+        assert not [n for n in now if Path(n).name.startswith(".")]
+        _restore(synced, before)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=lambda s: s.name)
+def test_a_killed_accept_leaves_no_temporary_file(scratch_book: Path,
+                                                  sig: signal.Signals) -> None:
+    assert _sync(scratch_book, "accept", "02-second")[0] == 0
+    before = _files(scratch_book)
+    step = 1
+    while _interrupted(scratch_book, ["accept", "--all"], step, sig):
+        _sync(scratch_book)
+        now = _files(scratch_book)
+        assert [n for n in now if Path(n).name.startswith(".")] == [], step
+        assert _states(scratch_book) in ({"in-sync": 4, "new": 5}, {"in-sync": 9})
+        _restore(scratch_book, before)
+        step += 1
+    assert step == 4  # the record staged, the journal, the record replaced
+
+
+def test_a_journal_naming_files_outside_the_manuscript_moves_nothing(scratch_book: Path) -> None:
+    outside = scratch_book / "outside.txt"
+    outside.write_text("kept", encoding="utf-8")
+    (scratch_book / ".outside.txt.sync-new").write_text("x", encoding="utf-8")
+    (scratch_book / "manuscript/.sync-journal").write_text(
+        '[["../.outside.txt.sync-new", "../outside.txt"]]', encoding="utf-8")
+    code, _, err = _sync(scratch_book)
+    assert code == 1
+    assert err.startswith("manuscript/.sync-journal: sync-journal: the journal of an "
+                          "interrupted import names a file outside the manuscript")
+    assert outside.read_text(encoding="utf-8") == "kept"

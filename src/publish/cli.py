@@ -12,6 +12,7 @@ from publish import __version__
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.files import write_whole
 from publish.sync import exchange, imports, report
+from publish.sync.commit import commit, recover
 from publish.sync.session import open_session
 
 
@@ -79,6 +80,8 @@ def _run_build(args: argparse.Namespace) -> int:
     from publish.build import Project, build
 
     project = Project(Path(args.project).resolve())
+    # What a killed `publish sync` left half done is finished or undone first.
+    recover(project.manuscript)
     # The typesetting reports follow the files, once every edition is written: stderr
     # is for problems only.
     reports: list[str] = []
@@ -185,8 +188,8 @@ def _run_import(args: argparse.Namespace) -> int:
     found = exchange.read_translations(path)
     chapters = session.status([imports.language(found, session.targets)])
     files = imports.plan(chapters, found.translations, path, session.folder)
-    for changed, data in files.items():
-        write_whole(changed, data)
+    commit(session.folder, files)
+    for changed in files:
         print(_shown(changed))
     return 0
 

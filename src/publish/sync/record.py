@@ -14,7 +14,7 @@ import tomli_w
 
 from publish.config import TomlSource, toml_syntax
 from publish.diagnostics import BuildFailed, Diagnostic
-from publish.files import write_whole
+from publish.sync.commit import commit
 
 HEADER = """\
 # What both languages said when a translator last confirmed each pair of blocks.
@@ -54,7 +54,7 @@ class Record:
             for lang, chapters in sorted(self.entries.items())
         }
         text = HEADER + tomli_w.dumps(data, multiline_strings=True)
-        write_whole(self.path, text.encode("utf-8"))
+        commit(self.path.parent, {self.path: text.encode("utf-8")})
 
 
 def load_record(path: Path, source_lang: str, targets: list[str]) -> Record:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from publish.config import SharedConfig, load_shared
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.sync.commit import recover
 from publish.sync.record import Confirmed, Record, load_record
 from publish.sync.status import ChapterStatus, State, compare
 
@@ -103,6 +104,7 @@ def _chosen(chapter: str, pair_id: str, targets: list[str]) -> str | None:
 
 
 def open_session(folder: Path) -> SyncSession:
+    recover(folder)
     diagnostics = Collector()
     config = load_shared(folder / "book.toml", diagnostics)
     diagnostics.raise_if_any()
