@@ -219,6 +219,16 @@ def _manuscript(book: Path) -> dict[Path, bytes]:
             if p.is_file()}
 
 
+def _refused(book: Path, file: Path) -> str:
+    """The standard error of an import that is refused and changes nothing."""
+    before = _manuscript(book)
+    code, out, err = _sync(book, "import", str(file))
+    assert (code, out) == (1, ""), err
+    assert "Traceback" not in err
+    assert _manuscript(book) == before
+    return err
+
+
 @pytest.mark.parametrize(("fmt", "ext"), [("po", "po"), ("xliff", "xlf")])
 def test_export_and_import_unchanged_is_byte_identical(synced: Path, fmt: str,
                                                        ext: str) -> None:
@@ -307,15 +317,11 @@ def _xliff(doctype: str, target: str) -> str:
 ])
 def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
                                          message: str) -> None:
-    before = _manuscript(synced)
     bad = synced.parent / name
     bad.write_text(content, encoding="utf-8")
-    code, _, err = _sync(synced, "import", str(bad))
-    assert code == 1
+    err = _refused(synced, bad)
     assert message in err
     assert re.fullmatch(r"(\S+: sync-import: .+\n)+", err), err
-    assert "Traceback" not in err
-    assert _manuscript(synced) == before
 
 
 LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">\n' for n in range(1, 10))
@@ -333,12 +339,8 @@ def test_xliff_with_a_dtd_is_refused(synced: Path, doctype: str, target: str) ->
     (synced / "secret.dtd").write_text('<!ENTITY e "SECRET">', encoding="utf-8")
     bad = synced / "be.xlf"
     bad.write_text(_xliff(doctype, target), encoding="utf-8")
-    before = _manuscript(synced)
-    code, out, err = _sync(synced, "import", str(bad))
-    assert (code, out) == (1, "")
-    assert err == (f"{bad.relative_to(synced)}:2: sync-import: a DOCTYPE or entity "
-                   "declaration is not allowed in an XLIFF file\n")
-    assert _manuscript(synced) == before
+    assert _refused(synced, bad) == (f"{bad.relative_to(synced)}:2: sync-import: a DOCTYPE "
+                                     "or entity declaration is not allowed in an XLIFF file\n")
     # The same segment without the DTD is imported: the refusal is the DTD's.
     bad.write_text(_xliff("", "- адзін!"), encoding="utf-8")
     assert _sync(synced, "import", str(bad))[0] == 0
@@ -406,12 +408,8 @@ SECTION = "## Падраздзел {#first-section}"
 def test_an_import_changes_text_never_structure(synced: Path, context: str, translation: str,
                                                 code: str, message: str) -> None:
     exported, line = _translated(synced, context, translation)
-    before = _manuscript(synced)
-    code_, out, err = _sync(synced, "import", str(exported))
-    assert (code_, out) == (1, ""), err
+    err = _refused(synced, exported)
     assert f"be.po:{line}: {code}: " in err and message in err, err
-    assert "Traceback" not in err
-    assert _manuscript(synced) == before
 
 
 @pytest.mark.parametrize(("context", "translation"), [
@@ -526,12 +524,9 @@ def test_a_po_file_for_another_language_is_refused(synced: Path) -> None:
     exported.write_text(text.replace('"Language: be\\n"', '"Language: fr\\n"'),
                         encoding="utf-8")
     line = text.split("\n").index('"Language: be\\n"') + 1
-    before = _manuscript(synced)
-    code, out, err = _sync(synced, "import", str(exported))
-    assert (code, out) == (1, "")
-    assert err == (f"be.po:{line}: sync-import: the file translates into 'fr', which is not "
-                   "a translation of this book (be)\n")
-    assert _manuscript(synced) == before
+    assert _refused(synced, exported) == (f"be.po:{line}: sync-import: the file translates "
+                                          "into 'fr', which is not a translation of this "
+                                          "book (be)\n")
 
 
 @pytest.mark.parametrize(("record", "line"), [
