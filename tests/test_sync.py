@@ -300,7 +300,7 @@ def _xliff(doctype: str, target: str) -> str:
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("bad.po", 'msgid "a"\n', "not a valid PO file"),
-    ("nolang.po", 'msgid ""\nmsgstr ""\n', "the PO header names no Language"),
+    ("nolang.po", 'msgid ""\nmsgstr ""\n', "the file names no language it translates into"),
     ("unknown.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "01-first:nowhere_9"\n'
      'msgid "x"\nmsgstr "y"\n', "no segment '01-first:nowhere_9' in the manuscript"),
     ("changed.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "02-second:second_2"\n'
@@ -309,6 +309,8 @@ def _xliff(doctype: str, target: str) -> str:
     ("old.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"/>',
      "not an XLIFF 2.0 document"),
     ("notes.txt", "hello", "must end in .po, .xlf or .xliff"),
+    ("nolang.xlf", _xliff("", "- адзін").replace(' trgLang="be"', ""),
+     "nolang.xlf:2: sync-import: the file names no language it translates into"),
     ("twice.xlf", _xliff("", "- адзін").replace("</file>", '<unit id="second_2"><segment>'
                                                 "<source>- one</source><target>- першы"
                                                 "</target></segment></unit></file>"),

@@ -138,8 +138,6 @@ def _read_po(path: Path, data: bytes) -> TranslationFile:
         found = po.read(data)
     except po.PoError as error:
         raise _error(path, error.line, f"not a valid PO file: {error.message}") from None
-    if not found.header.get("Language"):
-        raise _error(path, None, "the PO header names no Language")
     translations = []
     for entry in found.entries:
         if not entry.id:
@@ -148,8 +146,8 @@ def _read_po(path: Path, data: bytes) -> TranslationFile:
             raise _error(path, entry.line, "every entry needs a msgctxt from "
                          "`publish sync export` and no plural forms")
         translations.append(Translation(entry.context, entry.id, entry.string, entry.line))
-    return TranslationFile(path, found.header["Language"], found.header_lines.get("Language"),
-                           translations)
+    return TranslationFile(path, found.header.get("Language", ""),
+                           found.header_lines.get("Language"), translations)
 
 
 def _read_xliff(path: Path, data: bytes) -> TranslationFile:

@@ -33,6 +33,9 @@ class _Change:
 def language(found: TranslationFile, targets: list[str]) -> str:
     """The translation of the book that `found` is for."""
     lang = re.split(r"[-_]", found.lang)[0]
+    if not lang:
+        raise BuildFailed([Diagnostic(found.path, found.lang_line, "sync-import",
+                                      "the file names no language it translates into")])
     if lang not in targets:
         raise BuildFailed([Diagnostic(
             found.path, found.lang_line, "sync-import",
