@@ -669,3 +669,31 @@ def test_a_journal_naming_files_outside_the_manuscript_moves_nothing(scratch_boo
     assert err.startswith("manuscript/.sync-journal: sync-journal: the journal of an "
                           "interrupted import names a file outside the manuscript")
     assert outside.read_text(encoding="utf-8") == "kept"
+
+
+def test_an_import_waits_for_another_and_keeps_its_changes(synced: Path) -> None:
+    first = _translated(synced, "01-first:first_1", FIRST.replace("доўгі", "вельмі доўгі"))[0]
+    first = first.rename(synced / "first.po")
+    section = (synced / BE).read_text(encoding="utf-8").split("\n")[6]
+    second = _translated(synced, "01-first:first-section_1",
+                         section.replace("годзе", "годзе (!)"))[0]
+    # Only its own entry: a whole export would put back the text the first changes.
+    po = second.read_text(encoding="utf-8")
+    second.write_text(po[:po.index("#: ")] + _entry(po, "01-first:first-section_1"),
+                      encoding="utf-8")
+    held = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import", str(first)],
+                            cwd=synced, env={**os.environ, PAUSE: "2"}, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert held.stderr is not None
+    assert held.stderr.readline() == "paused after journal written\n"
+    waiting = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import",
+                                str(second)], cwd=synced, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    assert waiting.poll() is None, "the second import must wait for the first"
+    held.kill()
+    held.communicate(timeout=60)
+    out, err = waiting.communicate(timeout=60)
+    assert (waiting.returncode, out, err) == (0, f"{BE}\n", "")
+    text = (synced / BE).read_text(encoding="utf-8")
+    assert "вельмі доўгі" in text and "годзе (!)" in text

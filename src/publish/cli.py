@@ -12,7 +12,7 @@ from publish import __version__
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.files import write_whole
 from publish.sync import exchange, imports, report
-from publish.sync.commit import commit, recover
+from publish.sync.commit import commit, locked, recover
 from publish.sync.session import open_session
 
 
@@ -157,8 +157,9 @@ def _run_accept(args: argparse.Namespace) -> int:
     if not args.targets and not args.all:
         print("publish sync accept: name what to confirm, or --all", file=sys.stderr)
         return 2
-    session = open_session(Path(args.project).resolve() / "manuscript")
-    changed = session.accept(args.targets, args.lang)
+    manuscript = Path(args.project).resolve() / "manuscript"
+    with locked(manuscript):
+        changed = open_session(manuscript).accept(args.targets, args.lang)
     print(f"confirmed {changed} pair{'s' if changed != 1 else ''}")
     return 0
 
@@ -182,13 +183,14 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    root = Path(args.project).resolve()
-    session = open_session(root / "manuscript")
+    manuscript = Path(args.project).resolve() / "manuscript"
     path = Path(args.file)
     found = exchange.read_translations(path)
-    chapters = session.status([imports.language(found, session.targets)])
-    files = imports.plan(chapters, found.translations, path, session.folder)
-    commit(session.folder, files)
+    with locked(manuscript):
+        session = open_session(manuscript)
+        chapters = session.status([imports.language(found, session.targets)])
+        files = imports.plan(chapters, found.translations, path, manuscript)
+        commit(manuscript, files)
     for changed in files:
         print(_shown(changed))
     return 0

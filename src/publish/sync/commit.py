@@ -6,8 +6,9 @@ journal naming them all is put in place with one rename, then each takes its
 file's place. A process killed before the journal exists leaves only files the
 manuscript does not read, and the next command removes them: nothing changed. One
 killed after leaves the journal, and the next command finishes the renames:
-everything changed. Commands take a lock on the manuscript folder while they do
-either, so that two never work on one manuscript at once.
+everything changed. A command holds a lock on the manuscript folder while it does
+either, and one that changes the manuscript holds it from reading to writing, so
+that two never work on one manuscript at once.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def commit(manuscript: Path, files: dict[Path, bytes]) -> None:
     if not files:
         return
     journal = manuscript / JOURNAL
-    with _locked(manuscript):
+    with locked(manuscript):
         _recover(manuscript)
         steps = _Steps()
         staged = {path: _staged(path) for path in files}
@@ -63,8 +64,8 @@ def commit(manuscript: Path, files: dict[Path, bytes]) -> None:
 
 def recover(manuscript: Path) -> None:
     """Finish or undo what a killed command left, before anything reads the manuscript."""
-    if manuscript.is_dir():
-        with _locked(manuscript):
+    with locked(manuscript):
+        if manuscript.is_dir():
             _recover(manuscript)
 
 
@@ -129,13 +130,26 @@ def _sync_folders(paths: list[Path]) -> None:
             os.close(handle)
 
 
+_HELD: set[Path] = set()
+"""The manuscript folders this process holds the lock of."""
+
+
 @contextmanager
-def _locked(manuscript: Path) -> Iterator[None]:
-    handle = os.open(manuscript, os.O_RDONLY)
+def locked(manuscript: Path) -> Iterator[None]:
+    """Hold the manuscript folder against other commands that change it; a command
+    that reads it, then changes it, holds it from the one to the other, so that it
+    never writes what it read before another wrote."""
+    folder = manuscript.resolve()
+    if folder in _HELD or not folder.is_dir():
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _HELD.add(folder)
         yield
     finally:
+        _HELD.discard(folder)
         os.close(handle)
 
 
