@@ -55,11 +55,12 @@ def commit(manuscript: Path, files: dict[Path, bytes]) -> None:
                 partial.replace(path)
                 steps.done(f"replaced {path.name}")
             _finish(journal, list(files))
-        except KeyboardInterrupt:
-            if not journal.exists():
-                raise
-            # Too late to stop: the journal promises the whole change.
-            _recover(manuscript)
+        except BaseException:
+            # A signal that stops the command after the journal is written comes too
+            # late to stop the change: the journal promises all of it.
+            if journal.exists():
+                _recover(manuscript)
+            raise
 
 
 def recover(manuscript: Path) -> None:
