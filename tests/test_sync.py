@@ -383,10 +383,10 @@ SECTION = "## Падраздзел {#first-section}"
     ("01-first:first_1", f"{FIRST}\n\nНовы абзац.", "sync-import", "it adds a paragraph <p>"),
     ("01-first:first_1", f"{FIRST}\n\n## Новы {{#new}}", "sync-import",
      'it adds a heading <h2 id="new">'),
-    ("01-first:first_1", f"{FIRST}\n{{onclick=alert(1)}}", "sync-import",
-     'a paragraph <p> becomes a paragraph <p onclick="alert(1)">'),
+    # Refused as a change of structure, or by the build's own rule for attributes.
+    ("01-first:first_1", f"{FIRST}\n{{onclick=alert(1)}}", "sync-import|attribute", "onclick"),
     ("01-first:first-section_title", "## Падраздзел {#first-section onclick=alert(1)}",
-     "sync-import", 'becomes a heading <h2 id="first-section" onclick="alert(1)">'),
+     "sync-import|attribute", "onclick"),
     ("01-first:note_days", "[^days]: Ад {date:short}`2011-08-04`.\n\n[^more]: Яшчэ.",
      "sync-import", 'it adds a list item <li id="first-fn-more">'),
     ("02-second:second_3", "- два\n\n    Новы абзац.", "sync-import",
@@ -411,7 +411,7 @@ def test_an_import_changes_text_never_structure(synced: Path, context: str, tran
                                                 code: str, message: str) -> None:
     exported, line = _translated(synced, context, translation)
     err = _refused(synced, exported)
-    assert f"be.po:{line}: {code}: " in err and message in err, err
+    assert re.search(rf"^be\.po:{line}: (?:{code}): .*{re.escape(message)}", err, re.M), err
 
 
 @pytest.mark.parametrize(("context", "translation"), [
