@@ -667,7 +667,7 @@ def test_a_journal_naming_files_outside_the_manuscript_moves_nothing(scratch_boo
     code, _, err = _sync(scratch_book)
     assert code == 1
     assert err.startswith("manuscript/.sync-journal: sync-journal: the journal of an "
-                          "interrupted import names a file outside the manuscript")
+                          "interrupted import names a file no import writes")
     assert outside.read_text(encoding="utf-8") == "kept"
 
 

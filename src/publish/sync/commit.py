@@ -93,7 +93,7 @@ def _entries(manuscript: Path, journal: Path) -> list[tuple[Path, Path]]:
     root = manuscript.resolve()
     for staged, path in pairs:
         if staged != _staged(path) or not path.resolve().is_relative_to(root):
-            raise _broken(journal, f"names a file outside the manuscript: {path}")
+            raise _broken(journal, f"names a file no import writes: {path}")
     return pairs
 
 
