@@ -539,6 +539,7 @@ def test_a_po_file_for_another_language_is_refused(synced: Path) -> None:
      '[[be.01-first]]\nid = { a = 1 }\nen = "x"\nbe = "y"', 7),
     ('[[be.01-first]]\nid = "first_1"\nen = "x"\nbe = "y"\nextra = [1]', 5),
     ("# the record\n[fr]\nx = 1", 2), ("[be\n", 1), ("be = 1979-05-27T07:32:00Z", 1),
+    ('\ufeffbe = "x"', 1),
 ])
 def test_a_wrongly_shaped_record_is_told_at_its_line(scratch_book: Path, record: str,
                                                      line: int) -> None:

@@ -61,7 +61,7 @@ def load_record(path: Path, source_lang: str, targets: list[str]) -> Record:
     if not path.exists():
         return Record(path, source_lang, {})
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         line = path.read_bytes()[:error.start].count(b"\n") + 1
         raise BuildFailed([Diagnostic(path, line, "sync-record",
