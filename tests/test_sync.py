@@ -4,7 +4,13 @@ finding, staleness both ways, accept, and the PO/XLIFF round trip."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +18,8 @@ from babel.messages.pofile import read_po
 
 from publish.sync.align import align
 from publish.sync.blocks import Kind, split
-from tests.conftest import ROOT, run_publish
+from publish.sync.commit import PAUSE
+from tests.conftest import ROOT, copy_book, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")
 BE = Path("manuscript/be/01-first.md")
@@ -212,6 +219,16 @@ def _manuscript(book: Path) -> dict[Path, bytes]:
             if p.is_file()}
 
 
+def _refused(book: Path, file: Path) -> str:
+    """The standard error of an import that is refused and changes nothing."""
+    before = _manuscript(book)
+    code, out, err = _sync(book, "import", str(file))
+    assert (code, out) == (1, ""), err
+    assert "Traceback" not in err
+    assert _manuscript(book) == before
+    return err
+
+
 @pytest.mark.parametrize(("fmt", "ext"), [("po", "po"), ("xliff", "xlf")])
 def test_export_and_import_unchanged_is_byte_identical(synced: Path, fmt: str,
                                                        ext: str) -> None:
@@ -273,9 +290,17 @@ def test_import_fills_a_missing_block(synced: Path) -> None:
         "- два\n- тры\n")
 
 
+def _xliff(doctype: str, target: str) -> str:
+    return (f"<?xml version='1.0' encoding='UTF-8'?>\n{doctype}"
+            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
+            'srcLang="en" trgLang="be">\n<file id="02-second">\n<unit id="second_2">\n'
+            f"<segment><source>- one</source><target>{target}</target></segment>\n"
+            "</unit>\n</file>\n</xliff>\n")
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("bad.po", 'msgid "a"\n', "not a valid PO file"),
-    ("nolang.po", 'msgid ""\nmsgstr ""\n', "the PO header names no Language"),
+    ("nolang.po", 'msgid ""\nmsgstr ""\n', "the file names no language it translates into"),
     ("unknown.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "01-first:nowhere_9"\n'
      'msgid "x"\nmsgstr "y"\n', "no segment '01-first:nowhere_9' in the manuscript"),
     ("changed.po", 'msgid ""\nmsgstr "Language: be\\n"\n\nmsgctxt "02-second:second_2"\n'
@@ -284,15 +309,392 @@ def test_import_fills_a_missing_block(synced: Path) -> None:
     ("old.xlf", '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"/>',
      "not an XLIFF 2.0 document"),
     ("notes.txt", "hello", "must end in .po, .xlf or .xliff"),
+    ("nolang.xlf", _xliff("", "- адзін").replace(' trgLang="be"', ""),
+     "nolang.xlf:2: sync-import: the file names no language it translates into"),
+    ("twice.xlf", _xliff("", "- адзін").replace("</file>", '<unit id="second_2"><segment>'
+                                                "<source>- one</source><target>- першы"
+                                                "</target></segment></unit></file>"),
+     "twice.xlf:7: sync-import: '02-second:second_2' is defined a second time (first at "
+     "line 4)"),
 ])
 def test_bad_import_files_change_nothing(synced: Path, name: str, content: str,
                                          message: str) -> None:
-    before = _manuscript(synced)
     bad = synced.parent / name
     bad.write_text(content, encoding="utf-8")
-    code, _, err = _sync(synced, "import", str(bad))
-    assert code == 1
+    err = _refused(synced, bad)
     assert message in err
     assert re.fullmatch(r"(\S+: sync-import: .+\n)+", err), err
-    assert "Traceback" not in err
+
+
+LAUGHS = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">\n' for n in range(1, 10))
+
+
+@pytest.mark.parametrize(("doctype", "target"), [
+    ('<!DOCTYPE xliff [\n<!ENTITY e "адзін!">\n]>\n', "- &e;"),
+    ('<!DOCTYPE xliff [\n<!ENTITY e SYSTEM "file:secret.txt">\n]>\n', "- &e;"),
+    ('<!DOCTYPE xliff [\n<!ENTITY % p SYSTEM "file:secret.dtd">\n%p;\n]>\n', "- адзін!"),
+    (f'<!DOCTYPE xliff [\n<!ENTITY l0 "ha">\n{LAUGHS}]>\n', "- &l9;"),
+    ('<!DOCTYPE xliff SYSTEM "file:secret.dtd">\n', "- адзін!"),
+], ids=["internal", "external", "parameter", "billion-laughs", "external-dtd"])
+def test_xliff_with_a_dtd_is_refused(synced: Path, doctype: str, target: str) -> None:
+    (synced / "secret.txt").write_text("SECRET", encoding="utf-8")
+    (synced / "secret.dtd").write_text('<!ENTITY e "SECRET">', encoding="utf-8")
+    bad = synced / "be.xlf"
+    bad.write_text(_xliff(doctype, target), encoding="utf-8")
+    assert _refused(synced, bad) == (f"{bad.relative_to(synced)}:2: sync-import: a DOCTYPE "
+                                     "or entity declaration is not allowed in an XLIFF file\n")
+    # The same segment without the DTD is imported: the refusal is the DTD's.
+    bad.write_text(_xliff("", "- адзін!"), encoding="utf-8")
+    assert _sync(synced, "import", str(bad))[0] == 0
+    assert "- адзін!" in (synced / "manuscript/be/02-second.md").read_text(encoding="utf-8")
+
+
+def _po_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _translated(synced: Path, context: str, translation: str) -> tuple[Path, int]:
+    """An export of the book with one translation changed, and the line of its entry."""
+    exported = synced / "be.po"
+    assert _sync(synced, "export", "--format", "po", "-o", str(exported))[0] == 0
+    lines = exported.read_text(encoding="utf-8").split("\n")
+    at = lines.index(f'msgctxt "{context}"')
+    assert lines[at + 2].startswith("msgstr ")
+    lines[at + 2] = f"msgstr {_po_string(translation)}"
+    exported.write_text("\n".join(lines), encoding="utf-8")
+    return exported, at + 2
+
+
+FIRST = ("Ён нарадзіўся {date}`1962-09-25` і налічыў {num}`1052` дні --- доўгі "
+         "час.[^days]")
+SECTION = "## Падраздзел {#first-section}"
+
+
+@pytest.mark.parametrize(("context", "translation", "code", "message"), [
+    ("01-first:first-section_title", "## Падраздзел", "sync-import",
+     'a heading <h2 id="first-section"> becomes a heading <h2>'),
+    ("01-first:first-section_title", "Падраздзел {#first-section}", "sync-import",
+     'a heading <h2 id="first-section"> becomes a paragraph <p>'),
+    ("01-first:first-section_title", "### Падраздзел {#first-section}", "sync-import",
+     'a heading <h2 id="first-section"> becomes a heading <h3 id="first-section">'),
+    ("01-first:first_1", f"## {FIRST}", "sync-import",
+     "a paragraph <p> becomes a heading <h2>"),
+    ("01-first:first_1", f"- {FIRST}", "sync-import", "a paragraph <p> becomes a list <ul>"),
+    ("01-first:first_1", f"{FIRST}\n\nНовы абзац.", "sync-import", "it adds a paragraph <p>"),
+    ("01-first:first_1", f"{FIRST}\n\n## Новы {{#new}}", "sync-import",
+     'it adds a heading <h2 id="new">'),
+    # Refused as a change of structure, or by the build's own rule for attributes.
+    ("01-first:first_1", f"{FIRST}\n{{onclick=alert(1)}}", "sync-import|attribute", "onclick"),
+    ("01-first:first-section_title", "## Падраздзел {#first-section onclick=alert(1)}",
+     "sync-import|attribute", "onclick"),
+    ("01-first:note_days", "[^days]: Ад {date:short}`2011-08-04`.\n\n[^more]: Яшчэ.",
+     "sync-import", 'it adds a list item <li id="first-fn-more">'),
+    ("02-second:second_3", "- два\n\n    Новы абзац.", "sync-import",
+     "it adds a paragraph <p>"),
+    ("01-first:first_1", FIRST.replace("доўгі", "<b>доўгі</b>"), "raw-html",
+     "raw HTML is not allowed: use Markdown (in the translation of '01-first:first_1')"),
+    ("01-first:first_1", f"{FIRST}\n<div>x</div>", "raw-html",
+     "raw HTML is not allowed: use Markdown (in the translation of '01-first:first_1')"),
+    ("01-first:first_1", FIRST.replace("1962-09-25", "1962-09-31"), "role",
+     "(in the translation of '01-first:first_1')"),
+    ("01-first:first_1", FIRST.replace("`1962-09-25`", "1962-09-25"), "sync-import",
+     "the translation of '01-first:first_1': dates differ: en has 1962-09-25, be has none"),
+    ("01-first:first_1", FIRST.replace("[^days]", "[^days"), "sync-import",
+     "note references differ: en has days, be has none"),
+    ("01-first:first_1", f"{FIRST} [жмі](javascript:alert(1))", "sync-import",
+     "links differ: en has none, be has javascript:alert(1"),
+], ids=["heading-loses-id", "heading-to-paragraph", "heading-level", "paragraph-to-heading",
+        "paragraph-to-list", "new-paragraph", "new-heading", "paragraph-attribute",
+        "heading-attribute", "new-note", "item-to-loose", "raw-html-inline", "raw-html-block",
+        "broken-date", "role-without-value", "broken-note-reference", "javascript-link"])
+def test_an_import_changes_text_never_structure(synced: Path, context: str, translation: str,
+                                                code: str, message: str) -> None:
+    exported, line = _translated(synced, context, translation)
+    err = _refused(synced, exported)
+    assert re.search(rf"^be\.po:{line}: (?:{code}): .*{re.escape(message)}", err, re.M), err
+
+
+@pytest.mark.parametrize(("context", "translation"), [
+    ("01-first:first_1", FIRST.replace("доўгі час", "*вельмі* доўгі час")),
+    ("01-first:first_1", FIRST.replace(" і налічыў", ",\nі налічыў")),
+    ("01-first:first-section_title", "## Новы падраздзел {#first-section}"),
+    ("01-first:note_days", "[^days]: Ад {date:short}`2011-08-04`,\n    з таго дня."),
+], ids=["emphasis", "line-break", "heading-text", "note-text"])
+def test_an_import_changes_the_text(synced: Path, context: str, translation: str) -> None:
+    exported, _ = _translated(synced, context, translation)
+    code, out, err = _sync(synced, "import", str(exported))
+    assert (code, out, err) == (0, f"{BE}\n", "")
+    assert translation in (synced / BE).read_text(encoding="utf-8")
+
+
+HOSTILE = ["<b>доўгі</b>", "<script>alert(1)</script>", "*доўгі*{onclick=alert(1)}",
+           "[доўгі](javascript:alert(1))", "[доўгі](file:///etc/passwd)", "{date}`1962-02-30`",
+           "{num}`1x`", "{unknown}`x`", "[^nowhere]", "![](missing.png)"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_an_import_lets_in_nothing_the_manuscript_refuses(synced: Path, hostile: str) -> None:
+    """Whatever the build refuses in a chapter, an import refuses in a translation."""
+    translation = FIRST.replace("доўгі", hostile)
+    original = (synced / BE).read_text(encoding="utf-8")
+    (synced / BE).write_text(original.replace(FIRST, translation), encoding="utf-8")
+    built = run_publish("build", "--project", ".", "--out", str(synced / "out"),
+                        "--format", "epub", "--lang", "be", cwd=synced)
+    (synced / BE).write_text(original, encoding="utf-8")
+    exported, line = _translated(synced, "01-first:first_1", translation)
+    imported = run_publish("sync", "--project", ".", "import", str(exported), cwd=synced)
+    if built.returncode != 0:
+        assert imported.returncode == 1, imported.stderr
+        assert f"be.po:{line}: " in imported.stderr
+        assert (synced / BE).read_text(encoding="utf-8") == original
+
+
+def _entry(po: str, context: str) -> str:
+    """The entry of `context` in a PO file's text, comments left out."""
+    start = po.index(f'msgctxt "{context}"')
+    return po[start:po.index("\n\n", start) + 1]
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    def edit(po: str) -> str:
+        assert old in po, old
+        return po.replace(old, new, 1)
+    return edit
+
+
+def _appended(extra: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda po: po + "\n" + extra(po)
+
+
+SECOND = "02-second:second_3"
+PO_CASES: dict[str, tuple[Callable[[str], str], bool]] = {
+    "export": (lambda po: po, False),
+    "fuzzy-header": (_replace('msgid ""\nmsgstr ""\n', '#, fuzzy\nmsgid ""\nmsgstr ""\n'),
+                     False),
+    "charset-placeholder": (_replace("charset=utf-8", "charset=CHARSET"), False),
+    "obsolete-entry": (_appended(lambda po: '#~ msgctxt "gone"\n#~ msgid "x"\n#~ msgstr "y"\n'),
+                       False),
+    "duplicate-other-translation": (_appended(
+        lambda po: _entry(po, SECOND).replace('"- два"', '"- тры"')), True),
+    "duplicate-same-translation": (_appended(lambda po: _entry(po, SECOND)), True),
+    "duplicate-fuzzy": (_appended(lambda po: "#, fuzzy\n" + _entry(po, SECOND)), True),
+    "duplicate-obsolete": (_appended(
+        lambda po: "".join(f"#~ {line}\n" for line in _entry(po, SECOND).splitlines())), True),
+    "no-header": (lambda po: po[po.index("#: "):], True),
+    "plural-forms-count": (_replace("nplurals=3;", "nplurals=x;"), True),
+    "plural-forms-expression": (_replace("n % 100 > 14) ? 1 : 2;", "n % 100 > 14) ? 1 :;"),
+                                True),
+    "line-break-at-end": (_replace('msgstr "- два"', 'msgstr "- два\\n"'), True),
+    "line-break-at-start": (_replace('msgstr "- два"', 'msgstr "\\n- два"'), True),
+    "unterminated-string": (_replace('msgstr "- два"', 'msgstr "- два'), True),
+    "unknown-escape": (_replace('msgstr "- два"', 'msgstr "- два\\q"'), True),
+    "unknown-keyword": (_replace('msgstr "- два"', 'msgstring "- два"'), True),
+    "no-msgstr": (_replace('msgstr "- два"\n', ""), True),
+    "c-format-mismatch": (_replace('msgctxt "02-second:second_4"\nmsgid "- %d more"\n'
+                                   'msgstr "- яшчэ %d"',
+                                   '#, c-format\nmsgctxt "02-second:second_4"\n'
+                                   'msgid "- %d more"\nmsgstr "- яшчэ"'), True),
+}
+
+
+@pytest.mark.parametrize("case", PO_CASES)
+def test_po_files_are_read_as_msgfmt_checks_them(synced: Path, case: str) -> None:
+    """`msgfmt -c` and the import judge the same files alike."""
+    msgfmt = require("msgfmt")
+    _edit(synced, Path("manuscript/en/02-second.md"), "- two\n", "- two\n- %d more\n")
+    _edit(synced, Path("manuscript/be/02-second.md"), "- два\n", "- два\n- яшчэ %d\n")
+    assert _sync(synced, "accept", "--all")[0] == 0
+    exported = synced / "be.po"
+    assert _sync(synced, "export", "--format", "po", "-o", str(exported))[0] == 0
+    edit, refused = PO_CASES[case]
+    exported.write_text(edit(exported.read_text(encoding="utf-8")), encoding="utf-8")
+    checked = subprocess.run([msgfmt, "-c", "-o", os.devnull, str(exported)],
+                             capture_output=True, text=True, check=False)
+    assert (checked.returncode != 0) == refused, checked.stderr
+    before = _manuscript(synced)
+    code, _, err = _sync(synced, "import", str(exported))
+    assert (code != 0) == refused, err
     assert _manuscript(synced) == before
+    if refused:
+        assert re.fullmatch(r"be\.po(:\d+)?: sync-import: not a valid PO file: .+\n", err), err
+
+
+def test_a_po_file_for_another_language_is_refused(synced: Path) -> None:
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace('"Language: be\\n"', '"Language: fr\\n"'),
+                        encoding="utf-8")
+    line = text.split("\n").index('"Language: be\\n"') + 1
+    assert _refused(synced, exported) == (f"be.po:{line}: sync-import: the file translates "
+                                          "into 'fr', which is not a translation of this "
+                                          "book (be)\n")
+
+
+@pytest.mark.parametrize(("record", "line"), [
+    ('be = "x"', 1), ("be = [1, 2]", 1), ('[be]\n01-first = "x"', 2), ("[be]\n01-first = [1]", 2),
+    ('[be]\n01-first = [{ id = "first_1", en = "x", be = 3 }]', 2),
+    ('[[be.01-first]]\nid = "first_1"', 1), ('# the record\n[be.01-first]\nid = "x"', 2),
+    ('[[be.01-first]]\nid = "first_1"\nen = "x"\nbe = "y"\n\n'
+     '[[be.01-first]]\nid = { a = 1 }\nen = "x"\nbe = "y"', 7),
+    ('[[be.01-first]]\nid = "first_1"\nen = "x"\nbe = "y"\nextra = [1]', 5),
+    ("# the record\n[fr]\nx = 1", 2), ("[be\n", 1), ("be = 1979-05-27T07:32:00Z", 1),
+    ('\ufeffbe = "x"', 1),
+])
+def test_a_wrongly_shaped_record_is_told_at_its_line(scratch_book: Path, record: str,
+                                                     line: int) -> None:
+    (scratch_book / "manuscript/sync.toml").write_text(record, encoding="utf-8")
+    for args in ((), ("accept", "--all"), ("export", "--format", "po")):
+        code, out, err = _sync(scratch_book, *args)
+        assert (code, out) == (1, "")
+        assert re.fullmatch(rf"manuscript/sync\.toml:{line}: sync-record: .+\n", err), err
+
+
+def _files(book: Path) -> dict[str, bytes]:
+    """Every file of the manuscript, hidden ones too, by its path inside the book."""
+    return {str(p.relative_to(book)): p.read_bytes()
+            for p in sorted((book / "manuscript").rglob("*")) if p.is_file()}
+
+
+def _restore(book: Path, files: dict[str, bytes]) -> None:
+    for name in set(_files(book)) - set(files):
+        (book / name).unlink()
+    for name, data in files.items():
+        (book / name).write_bytes(data)
+
+
+def _interrupted(book: Path, args: list[str], step: int, sig: signal.Signals) -> bool:
+    """Run `publish sync ARGS`, stopped at `step` and sent `sig` there; False if the
+    command has fewer steps."""
+    process = subprocess.Popen([sys.executable, "-m", "publish", "sync", *args], cwd=book,
+                               env={**os.environ, PAUSE: str(step)}, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    paused = process.stderr.readline().startswith("paused after")
+    if paused:
+        process.send_signal(sig)
+    process.communicate(timeout=60)
+    return paused
+
+
+def _two_chapters_translated(book: Path) -> Path:
+    exported, _ = _translated(book, "01-first:first_1", FIRST.replace("доўгі", "вельмі доўгі"))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace('msgstr "- два"', 'msgstr "- два і тры"'),
+                        encoding="utf-8")
+    return exported
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=lambda s: s.name)
+def test_a_killed_import_is_all_or_nothing(synced: Path, tmp_path: Path,
+                                           sig: signal.Signals) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    whole = copy_book(synced, tmp_path / "whole")
+    assert _sync(whole, "import", str(exported))[0] == 0
+    after = _files(whole)
+    assert len([n for n in after if after[n] != before[n]]) == 2
+    outcomes = []
+    step = 1
+    while _interrupted(synced, ["import", str(exported)], step, sig):
+        _sync(synced)  # the next command
+        now = _files(synced)
+        assert now in (before, after), f"a mix after a {sig.name} at step {step}"
+        outcomes.append(now == after)
+        _restore(synced, before)
+        step += 1
+    # Two chapters staged, the journal, two chapters replaced: killed at each.
+    assert len(outcomes) == 5
+    assert outcomes == [False, False, True, True, True]
+
+
+def test_a_build_finishes_a_killed_import_first(synced: Path, tmp_path: Path) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    assert _interrupted(synced, ["import", str(exported)], 4, signal.SIGKILL)
+    assert _files(synced) != before
+    built = run_publish("build", "--project", ".", "--out", str(tmp_path / "out"),
+                        "--format", "epub", cwd=synced)
+    assert built.returncode == 0, built.stderr
+    now = _files(synced)
+    assert not [n for n in now if Path(n).name.startswith(".")]
+    assert "вельмі доўгі" in now[str(BE)].decode() and "- два і тры" in now[
+        "manuscript/be/02-second.md"].decode()
+
+
+def test_an_import_killed_at_random_moments_is_all_or_nothing(synced: Path) -> None:
+    exported = _two_chapters_translated(synced)
+    before = _files(synced)
+    for delay in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
+        process = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import",
+                                    str(exported)], cwd=synced, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        _sync(synced)
+        now = _files(synced)
+        assert now == before or (now[str(BE)] != before[str(BE)] and
+                                 now["manuscript/be/02-second.md"] !=
+                                 before["manuscript/be/02-second.md"])
+        assert not [n for n in now if Path(n).name.startswith(".")]
+        _restore(synced, before)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=lambda s: s.name)
+def test_a_killed_accept_leaves_no_temporary_file(scratch_book: Path,
+                                                  sig: signal.Signals) -> None:
+    assert _sync(scratch_book, "accept", "02-second")[0] == 0
+    before = _files(scratch_book)
+    step = 1
+    while _interrupted(scratch_book, ["accept", "--all"], step, sig):
+        _sync(scratch_book)
+        now = _files(scratch_book)
+        assert [n for n in now if Path(n).name.startswith(".")] == [], step
+        assert _states(scratch_book) in ({"in-sync": 4, "new": 5}, {"in-sync": 9})
+        _restore(scratch_book, before)
+        step += 1
+    assert step == 4  # the record staged, the journal, the record replaced
+
+
+def test_a_journal_naming_files_outside_the_manuscript_moves_nothing(scratch_book: Path) -> None:
+    outside = scratch_book / "outside.txt"
+    outside.write_text("kept", encoding="utf-8")
+    (scratch_book / ".outside.txt.sync-new").write_text("x", encoding="utf-8")
+    (scratch_book / "manuscript/.sync-journal").write_text(
+        '[["../.outside.txt.sync-new", "../outside.txt"]]', encoding="utf-8")
+    code, _, err = _sync(scratch_book)
+    assert code == 1
+    assert err.startswith("manuscript/.sync-journal: sync-journal: the journal of an "
+                          "interrupted import names a file no import writes")
+    assert outside.read_text(encoding="utf-8") == "kept"
+
+
+def test_an_import_waits_for_another_and_keeps_its_changes(synced: Path) -> None:
+    first = _translated(synced, "01-first:first_1", FIRST.replace("доўгі", "вельмі доўгі"))[0]
+    first = first.rename(synced / "first.po")
+    section = (synced / BE).read_text(encoding="utf-8").split("\n")[6]
+    second = _translated(synced, "01-first:first-section_1",
+                         section.replace("годзе", "годзе (!)"))[0]
+    # Only its own entry: a whole export would put back the text the first changes.
+    po = second.read_text(encoding="utf-8")
+    second.write_text(po[:po.index("#: ")] + _entry(po, "01-first:first-section_1"),
+                      encoding="utf-8")
+    held = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import", str(first)],
+                            cwd=synced, env={**os.environ, PAUSE: "2"}, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert held.stderr is not None
+    assert held.stderr.readline() == "paused after journal written\n"
+    waiting = subprocess.Popen([sys.executable, "-m", "publish", "sync", "import",
+                                str(second)], cwd=synced, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    assert waiting.poll() is None, "the second import must wait for the first"
+    held.kill()
+    held.communicate(timeout=60)
+    out, err = waiting.communicate(timeout=60)
+    assert (waiting.returncode, out, err) == (0, f"{BE}\n", "")
+    text = (synced / BE).read_text(encoding="utf-8")
+    assert "вельмі доўгі" in text and "годзе (!)" in text

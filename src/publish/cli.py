@@ -14,7 +14,8 @@ from publish import __version__
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.files import write_whole
 from publish.signals import stopping_with
-from publish.sync import exchange, report
+from publish.sync import exchange, imports, report
+from publish.sync.commit import commit, locked, recover
 from publish.sync.session import open_session
 
 
@@ -98,6 +99,8 @@ def _run_build(args: argparse.Namespace) -> int:
     from publish.build import Project, build
 
     project = Project(Path(args.project).resolve())
+    # What a killed `publish sync` left half done is finished or undone first.
+    recover(project.manuscript)
     # The typesetting reports follow the files, once every edition is written: stderr
     # is for problems only.
     reports: list[str] = []
@@ -173,8 +176,9 @@ def _run_accept(args: argparse.Namespace) -> int:
     if not args.targets and not args.all:
         print("publish sync accept: name what to confirm, or --all", file=sys.stderr)
         return 2
-    session = open_session(Path(args.project).resolve() / "manuscript")
-    changed = session.accept(args.targets, args.lang)
+    manuscript = Path(args.project).resolve() / "manuscript"
+    with locked(manuscript):
+        changed = open_session(manuscript).accept(args.targets, args.lang)
     print(f"confirmed {changed} pair{'s' if changed != 1 else ''}")
     return 0
 
@@ -198,12 +202,15 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    root = Path(args.project).resolve()
-    session = open_session(root / "manuscript")
+    manuscript = Path(args.project).resolve() / "manuscript"
     path = Path(args.file)
-    lang, translations = exchange.read_translations(path)
-    chapters = session.status([lang])
-    for changed in exchange.apply(chapters, translations, path):
+    found = exchange.read_translations(path)
+    with locked(manuscript):
+        session = open_session(manuscript)
+        chapters = session.status([imports.language(found, session.targets)])
+        files = imports.plan(chapters, found.translations, path, manuscript)
+        commit(manuscript, files)
+    for changed in files:
         print(_shown(changed))
     return 0
 

@@ -188,10 +188,10 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
 def line_of_key(path: Path, where: str) -> int | None:
     """The line of the key at the dotted path `where` (`print.font`) in the TOML file
     `path`, for a problem found after loading."""
-    return _Source(path, path.read_text(encoding="utf-8-sig")).line_of(where)
+    return TomlSource(path, path.read_text(encoding="utf-8-sig")).line_of(where)
 
 
-class _Source:
+class TomlSource:
     """The raw text of a TOML file, to point diagnostics at the right line."""
 
     HEADER = re.compile(r"^\s*(\[\[?)\s*([\w.-]+)\s*\]")
@@ -203,6 +203,9 @@ class _Source:
     def line_of(self, where: str) -> int | None:
         """The line of the key at the dotted path `where`, as in `print.trim-width` or
         `contributors[1].role`: inside its table when the key is in one."""
+        entry = re.fullmatch(r"(.+)\[(\d+)\]", where)
+        if entry and (table := self._table(entry[1], int(entry[2]))) is not None:
+            return table[0]  # an entry of an array of tables: its header
         *tables, key = where.split(".")
         key = re.sub(r"\[\d+\]$", "", key)
         start, end = 0, len(self.lines)
@@ -220,7 +223,7 @@ class _Source:
                 return number + 1
         for number, line in enumerate(self.lines):  # a table's own header, or inline tables
             found = self.HEADER.match(line)
-            if assignment.match(line) or (found and found[2] == key):
+            if assignment.match(line) or (found and found[2] in (key, where)):
                 return number + 1
         return None
 
@@ -236,7 +239,7 @@ class _Source:
         return start, end
 
 
-def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source] | None:
+def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, TomlSource] | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -248,13 +251,11 @@ def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source]
     except UnicodeDecodeError:
         diagnostics.error(path, None, "config-syntax", "the file is not UTF-8")
         return None
-    source = _Source(path, text)
+    source = TomlSource(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        line, message = toml_syntax(error)
         diagnostics.error(path, line, "config-syntax", f"invalid TOML: {message}")
         return None
     before = len(diagnostics.diagnostics)
@@ -264,11 +265,18 @@ def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, _Source]
     return typing.cast(T, value), source
 
 
+def toml_syntax(error: tomllib.TOMLDecodeError) -> tuple[int | None, str]:
+    """The line of a TOML syntax error, and its message without the place."""
+    match = re.search(r"line (\d+)", str(error))
+    return (int(match.group(1)) if match else None,
+            re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)))
+
+
 def _toml_name(name: str) -> str:
     return name.replace("_", "-")
 
 
-def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Collector) -> Any:
+def _convert(value: Any, kind: Any, where: str, source: TomlSource, diagnostics: Collector) -> Any:
     """Check `value` against the type `kind` and build it; report what does not fit."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind):
@@ -305,7 +313,7 @@ def _convert(value: Any, kind: Any, where: str, source: _Source, diagnostics: Co
 
 
 def _convert_table(
-    value: Any, cls: type, where: str, source: _Source, diagnostics: Collector
+    value: Any, cls: type, where: str, source: TomlSource, diagnostics: Collector
 ) -> Any:
     if not isinstance(value, dict):
         return _wrong_type(value, "a table", where, source, diagnostics)
@@ -337,7 +345,7 @@ def _dotted(where: str, key: str) -> str:
 
 
 def _wrong_type(
-    value: Any, expected: str, where: str, source: _Source, diagnostics: Collector
+    value: Any, expected: str, where: str, source: TomlSource, diagnostics: Collector
 ) -> None:
     diagnostics.error(source.path, source.line_of(where), "config-type",
                       f"{where} must be {expected}, not {_toml_type(value)} {_toml_value(value)}")

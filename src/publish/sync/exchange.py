@@ -1,7 +1,6 @@
-"""Bilingual files for translators' tools: PO (Poedit, Weblate) through Babel's
-`babel.messages`, and XLIFF 2.0 (OmegaT, Trados ...). Each segment is one pair of
-blocks, keyed by `chapter:pair-id`; importing writes the translations back into the
-Markdown, block for block, and nothing else."""
+"""Bilingual files for translators' tools: PO (Poedit, Weblate), written by Babel's
+`babel.messages` and read strictly, as gettext reads it, and XLIFF 2.0 (OmegaT,
+Trados ...). Each segment is one pair of blocks, keyed by `chapter:pair-id`."""
 
 from __future__ import annotations
 
@@ -12,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import write_po
 from lxml import etree
 
 from publish.diagnostics import BuildFailed, Diagnostic
-from publish.files import write_whole
-from publish.sync.blocks import Kind
+from publish.sync import po
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
@@ -32,6 +30,17 @@ class Translation:
     target: str
     line: int | None
     """Where the segment stands in the file imported, for messages."""
+
+
+@dataclass(frozen=True)
+class TranslationFile:
+    """The segments of a PO or XLIFF file, and the language it translates into."""
+
+    path: Path
+    lang: str
+    lang_line: int | None
+    """Where the file names its language."""
+    translations: list[Translation]
 
 
 def export(chapters: list[ChapterStatus], fmt: str, root: Path, title: str,
@@ -64,6 +73,10 @@ def _export_po(chapters: list[ChapterStatus], root: Path, title: str,
             auto_comments=[p.message for p in pair.problems] + _state_comment(pair),
             context=f"{chapter.name}:{pair.id}",
         )
+    for message in catalog:
+        # Babel guesses format flags from braces and percent signs; the text is
+        # Markdown, and `msgfmt -c` would judge it by the format guessed.
+        message.flags -= {"python-format", "python-brace-format"}
     out = io.BytesIO()
     # The old text of a stale pair goes into a comment as a diff, not into `#| msgid`:
     # Babel wraps those lines as prose, which breaks them.
@@ -108,8 +121,7 @@ def _export_xliff(chapters: list[ChapterStatus], root: Path) -> bytes:
                                 pretty_print=True))
 
 
-def read_translations(path: Path) -> tuple[str, list[Translation]]:
-    """The target language and the segments of a PO or XLIFF file."""
+def read_translations(path: Path) -> TranslationFile:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -121,95 +133,63 @@ def read_translations(path: Path) -> tuple[str, list[Translation]]:
     raise _error(path, None, "the file must end in .po, .xlf or .xliff")
 
 
-def _read_po(path: Path, data: bytes) -> tuple[str, list[Translation]]:
+def _read_po(path: Path, data: bytes) -> TranslationFile:
     try:
-        catalog = read_po(io.BytesIO(data), abort_invalid=True)
-    except (PoFileError, UnicodeDecodeError, ValueError) as error:
-        raise _error(path, getattr(error, "lineno", None), f"not a valid PO file: {error}") \
-            from None
-    if catalog.locale is None:
-        raise _error(path, None, "the PO header names no Language")
-    found = []
-    for message in catalog:
-        if not message.id:
+        found = po.read(data)
+    except po.PoError as error:
+        raise _error(path, error.line, f"not a valid PO file: {error.message}") from None
+    translations = []
+    for entry in found.entries:
+        if not entry.id:
             continue
-        if not message.context or not isinstance(message.id, str) or \
-                not isinstance(message.string, str):
-            raise _error(path, message.lineno, "every entry needs a msgctxt from "
+        if not entry.context or entry.plural is not None:
+            raise _error(path, entry.line, "every entry needs a msgctxt from "
                          "`publish sync export` and no plural forms")
-        found.append(Translation(message.context, message.id, message.string, message.lineno))
-    return str(catalog.locale), found
+        translations.append(Translation(entry.context, entry.id, entry.string, entry.line))
+    return TranslationFile(path, found.header.get("Language", ""),
+                           found.header_lines.get("Language"), translations)
 
 
-def _read_xliff(path: Path, data: bytes) -> tuple[str, list[Translation]]:
+def _read_xliff(path: Path, data: bytes) -> TranslationFile:
+    # Nothing a DTD declares is read: no entity (external ones read files, internal
+    # ones multiply), no default attribute. One that libxml2 stops at (an entity
+    # expanding past its limit) is refused for the DTD too.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False)
+    doctype = data.find(b"<!DOCTYPE")
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
+        if doctype >= 0:
+            raise _doctype(path, data, doctype) from None
         raise _error(path, error.lineno, f"not well-formed XML: {error.msg}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _doctype(path, data, doctype)
     if root.tag != f"{{{XLIFF}}}xliff" or root.get("version") != "2.0":
         raise _error(path, root.sourceline, "not an XLIFF 2.0 document")
     found = []
+    seen: dict[str, int] = {}
     for file in root.iterfind(f"{{{XLIFF}}}file"):
         for unit in file.iterfind(f"{{{XLIFF}}}unit"):
             source = unit.find(f"{{{XLIFF}}}segment/{{{XLIFF}}}source")
             target = unit.find(f"{{{XLIFF}}}segment/{{{XLIFF}}}target")
             if source is None:
                 raise _error(path, unit.sourceline, "a unit without a source segment")
+            key = f"{file.get('id')}:{unit.get('id')}"
+            if key in seen:
+                raise _error(path, unit.sourceline, f"{key!r} is defined a second time (first "
+                             f"at line {seen[key]}): which translation holds is not clear")
+            seen[key] = unit.sourceline
             found.append(Translation(
-                f"{file.get('id')}:{unit.get('id')}", "".join(source.itertext()),
+                key, "".join(source.itertext()),
                 "".join(target.itertext()) if target is not None else "", unit.sourceline))
-    return root.get("trgLang", ""), found
+    return TranslationFile(path, root.get("trgLang", ""), root.sourceline, found)
 
 
-def apply(chapters: list[ChapterStatus], translations: list[Translation],
-          path: Path) -> list[Path]:
-    """Write the translations into the target files; check everything first, so that
-    a file that does not fit changes nothing. Return the files changed."""
-    pairs = {f"{c.name}:{p.id}": (c, p) for c in chapters for p in c.pairs}
-    edits: dict[Path, list[tuple[int, int, int, str]]] = {}
-    problems = []
-    for translation in translations:
-        found = pairs.get(translation.key)
-        if found is None or found[1].source is None:
-            problems.append(_diagnostic(path, translation.line,
-                                        f"no segment {translation.key!r} in the manuscript"))
-            continue
-        chapter, pair = found
-        assert pair.source is not None
-        if translation.source != pair.source.text:
-            problems.append(_diagnostic(
-                path, translation.line, f"the {chapter.source_lang} text of "
-                f"{translation.key!r} changed since the file was exported; export again"))
-            continue
-        if not translation.target.strip():
-            continue
-        if pair.target is not None:
-            start, end = pair.target.line - 1, pair.target.end - 1
-            edits.setdefault(chapter.target_path, []).append(
-                (start, len(edits.get(chapter.target_path, [])), end, translation.target))
-        else:
-            # A block the target lacks goes after the target block of the pair before it,
-            # a paragraph apart, or right after it in a list or table.
-            at = pair.near if pair.near is not None else 0
-            tight = pair.source.kind in (Kind.ITEM, Kind.ROW)
-            text = translation.target if tight else f"\n{translation.target}"
-            edits.setdefault(chapter.target_path, []).append(
-                (at, len(edits.get(chapter.target_path, [])), at,
-                 text if at else f"{translation.target}\n"))
-    if problems:
-        raise BuildFailed(problems)
-    changed = []
-    for target_path, changes in edits.items():
-        text = target_path.read_text(encoding="utf-8") if target_path.exists() else ""
-        lines = text.split("\n")
-        # From the end of the file backwards, so that earlier line numbers stay true.
-        for start, _, end, new in sorted(changes, reverse=True):
-            lines[start:end] = new.split("\n")
-        updated = "\n".join(lines)
-        if updated != text:
-            write_whole(target_path, updated.encode("utf-8"))
-            changed.append(target_path)
-    return changed
+def _doctype(path: Path, data: bytes, at: int) -> BuildFailed:
+    return _error(path, data[:at].count(b"\n") + 1 if at >= 0 else None,
+                  "a DOCTYPE or entity declaration is not allowed in an XLIFF file")
 
 
 def _diagnostic(path: Path, line: int | None, message: str) -> Diagnostic:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from publish.config import SharedConfig, load_shared
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.sync.commit import recover
 from publish.sync.record import Confirmed, Record, load_record
 from publish.sync.status import ChapterStatus, State, compare
 
@@ -23,7 +24,7 @@ class SyncSession:
 
     @property
     def targets(self) -> list[str]:
-        return [lang for lang in self.config.languages if lang != self.config.source_language]
+        return _targets(self.config)
 
     def chapter_names(self) -> list[str]:
         names = {p.stem for lang in self.config.languages
@@ -103,8 +104,15 @@ def _chosen(chapter: str, pair_id: str, targets: list[str]) -> str | None:
 
 
 def open_session(folder: Path) -> SyncSession:
+    recover(folder)
     diagnostics = Collector()
     config = load_shared(folder / "book.toml", diagnostics)
     diagnostics.raise_if_any()
     assert config is not None
-    return SyncSession(folder, config, load_record(folder / RECORD, config.source_language))
+    return SyncSession(folder, config,
+                       load_record(folder / RECORD, config.source_language, _targets(config)))
+
+
+def _targets(config: SharedConfig) -> list[str]:
+    """The languages translated from the source language."""
+    return [lang for lang in config.languages if lang != config.source_language]

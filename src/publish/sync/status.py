@@ -102,7 +102,8 @@ def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
             f"note_{label}", Pair(source_notes.get(label), target_notes.get(label))))
     for pair in status.pairs:
         if pair.source is not None and pair.target is not None:
-            pair.problems = _problems(pair.source, pair.target, source_lang, target_lang)
+            pair.problems = problems(pair.source.text, pair.target.text, source_lang,
+                                     target_lang)
     _place_unpaired(status.pairs)
     return status
 
@@ -214,22 +215,22 @@ def word_diff(old: str, new: str) -> str:
     return "".join(parts)
 
 
-def _problems(source: Block, target: Block, source_lang: str,
-              target_lang: str) -> list[Problem]:
-    problems = []
-    if _untranslated(source.text, target.text, target_lang):
-        problems.append(Problem("untranslated",
-                                f"the {target_lang} text is not in {target_lang}"))
-    mine, theirs = anchors(source.text), anchors(target.text)
+def problems(source: str, target: str, source_lang: str, target_lang: str) -> list[Problem]:
+    """What a careful editor would flag in a translation `target` of `source`."""
+    found = []
+    if _untranslated(source, target, target_lang):
+        found.append(Problem("untranslated",
+                             f"the {target_lang} text is not in {target_lang}"))
+    mine, theirs = anchors(source), anchors(target)
     kinds = {"date": "dates", "num": "numbers", "note": "note references", "link": "links"}
     for kind, name in kinds.items():
         left = sorted(k.split(":", 1)[1] for k in mine.elements() if k.startswith(kind + ":"))
         right = sorted(k.split(":", 1)[1] for k in theirs.elements()
                        if k.startswith(kind + ":"))
         if left != right:
-            problems.append(Problem("mismatch", f"{name} differ: {source_lang} has "
-                                    f"{_listed(left)}, {target_lang} has {_listed(right)}"))
-    return problems
+            found.append(Problem("mismatch", f"{name} differ: {source_lang} has "
+                                 f"{_listed(left)}, {target_lang} has {_listed(right)}"))
+    return found
 
 
 def _listed(values: list[str]) -> str:
