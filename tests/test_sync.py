@@ -277,6 +277,32 @@ def test_import_writes_the_translation_and_nothing_else(synced: Path) -> None:
     assert _states(synced) == {"in-sync": 8, "stale": 1}
 
 
+def test_a_chapter_with_a_byte_order_mark_is_read_and_imported_into(synced: Path) -> None:
+    chapter = synced / "manuscript/be/02-second.md"
+    chapter.write_bytes("\ufeff".encode() + chapter.read_bytes())
+    assert _sync(synced)[0] == 0
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    text = exported.read_text(encoding="utf-8")
+    exported.write_text(text.replace('msgstr "- два"', 'msgstr "- два і тры"'),
+                        encoding="utf-8")
+    code, _, err = _sync(synced, "import", str(exported))
+    assert code == 0, err
+    assert chapter.read_text(encoding="utf-8").endswith("- адзін\n- два і тры\n")
+
+
+def test_a_chapter_linked_outside_the_project_is_not_read(synced: Path,
+                                                          tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_bytes((synced / "manuscript/be/02-second.md").read_bytes())
+    (synced / "manuscript/be/02-second.md").unlink()
+    (synced / "manuscript/be/02-second.md").symlink_to(outside)
+    code, _, err = _sync(synced)
+    assert code == 1
+    assert err.startswith("manuscript/be/02-second.md: file-outside: 02-second.md is a link "
+                          "to a file outside the project"), err
+
+
 def test_import_fills_a_missing_block(synced: Path) -> None:
     _edit(synced, Path("manuscript/en/02-second.md"), "- two\n", "- two\n- three\n")
     exported = synced / "be.xlf"

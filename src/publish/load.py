@@ -147,14 +147,8 @@ def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list
     chapters = []
     seen_ids: dict[str, tuple[Path, int]] = {}
     for path in paths:
-        data = read(path, access, diagnostics)
-        if data is None:
-            continue
-        try:
-            text = data.decode("utf-8").removeprefix(BYTE_ORDER_MARK)
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
+        text = read_text(path, access, diagnostics)
+        if text is None:
             continue
         control = _control_characters(text)
         for line, char in control.items():
@@ -167,6 +161,21 @@ def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list
         _check_headings(source, seen_ids, diagnostics)
         chapters.append(source)
     return chapters
+
+
+def read_text(path: Path, access: Access, diagnostics: Collector) -> str | None:
+    """The text of a manuscript file, read by the access rule: UTF-8, without the
+    byte-order mark some editors put first; None, with the reason reported, where it
+    cannot be read."""
+    data = read(path, access, diagnostics)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8").removeprefix(BYTE_ORDER_MARK)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
+        return None
 
 
 def _control_characters(text: str) -> dict[int, str]:

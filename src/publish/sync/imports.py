@@ -67,7 +67,7 @@ def plan(chapters: list[ChapterStatus], translations: list[Translation], path: P
     by_path = {chapter.target_path: chapter for chapter in chapters}
     for target_path, chapter_changes in changes.items():
         chapter = by_path[target_path]
-        text = target_path.read_text(encoding="utf-8") if target_path.exists() else ""
+        text = chapter.target_text
         found += _check(chapter, text, chapter_changes, path, manuscript)
         updated = _applied(text, [(c.start, c.end, c.text) for c in chapter_changes])
         if updated != text:

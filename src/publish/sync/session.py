@@ -7,6 +7,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.access import Access
 from publish.config import SharedConfig, load_shared
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.sync.commit import recover
@@ -39,7 +40,7 @@ class SyncSession:
         return [
             compare(name, self.folder / source / f"{name}.md",
                     self.folder / lang / f"{name}.md", source, lang,
-                    self.record.chapter(lang, name))
+                    self.record.chapter(lang, name), Access.within(self.folder))
             for lang in chosen for name in names
         ]
 

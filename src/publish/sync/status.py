@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.access import Access
+from publish.diagnostics import Collector
+from publish.load import read_text
 from publish.sync.align import Pair, align, anchors
 from publish.sync.blocks import Block, Chapter, Section, split
 from publish.sync.record import Confirmed
@@ -67,6 +69,8 @@ class ChapterStatus:
     target_lang: str
     source_path: Path
     target_path: Path
+    target_text: str
+    """The translation as compared, which an import changes; empty if not written."""
     pairs: list[PairStatus]
 
     def counts(self) -> dict[str, int]:
@@ -82,10 +86,12 @@ class ChapterStatus:
 
 
 def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
-            target_lang: str, recorded: list[Confirmed]) -> ChapterStatus:
-    source = _split(source_path)
-    target = _split(target_path)
-    status = ChapterStatus(name, source_lang, target_lang, source_path, target_path, [])
+            target_lang: str, recorded: list[Confirmed], access: Access) -> ChapterStatus:
+    target_text = _chapter_text(target_path, access)
+    source = split(_chapter_text(source_path, access))
+    target = split(target_text)
+    status = ChapterStatus(name, source_lang, target_lang, source_path, target_path,
+                           target_text, [])
     matcher = _RecordMatcher(recorded, source_lang, target_lang)
     for section_id, source_section, target_section in _sections(source, target):
         if source_section is not None or target_section is not None:
@@ -108,15 +114,15 @@ def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
     return status
 
 
-def _split(path: Path) -> Chapter:
+def _chapter_text(path: Path, access: Access) -> str:
+    """The chapter's text, read as the build reads it; empty if there is no file."""
     if not path.exists():
-        return Chapter([], [])
-    try:
-        return split(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[:error.start].count(b"\n") + 1
-        raise BuildFailed([Diagnostic(path, line, "encoding",
-                                      "the file is not valid UTF-8")]) from None
+        return ""
+    diagnostics = Collector()
+    text = read_text(path, access, diagnostics)
+    diagnostics.raise_if_any()
+    assert text is not None
+    return text
 
 
 def _sections(source: Chapter,
