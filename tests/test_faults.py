@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from publish.files import PARTIAL, write_whole
-from publish.output import PAUSE, STAGING, Output, claimed
+from publish.journal import PAUSE
+from publish.output import STAGING, Output, claimed
 from tests.conftest import BOOKS, copy_book, run_publish
 from tests.test_diagnostics import LINE
 
@@ -166,15 +167,22 @@ def test_file_size_limit_keeps_the_previous_editions(
     assert _tree(out) == editions["old"]
 
 
+PAUSES = {"staged": (6, "staged en/minimal-cover.pdf"),
+          "renaming": (8, "replaced be/minimal.epub")}
+"""The steps (`journal.PAUSE`) of a build of the six editions where a test stops it:
+every edition staged, before the journal; the journal and the first rename made."""
+
+
 def _started(book: Path, out: Path, pause: str | None = None) -> subprocess.Popen[str]:
-    """`publish build` of the three editions, running; with `pause`, stopped a moment
-    at that point of the renames (`output.PAUSE`)."""
+    """`publish build` of the three editions, running; with `pause`, stopped at that
+    point of the renames (`PAUSES`) until a signal comes."""
+    step, said = PAUSES[pause] if pause else (0, "")
     process = subprocess.Popen(_command(book, out), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **({PAUSE: pause} if pause else {})})
+                               env={**os.environ, **({PAUSE: str(step)} if pause else {})})
     if pause:
         assert process.stderr is not None
-        assert process.stderr.readline() == f"paused {pause}\n"
+        assert process.stderr.readline() == f"paused after {said}\n"
     return process
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from publish.journal import PAUSE
 from publish.sync.align import align
 from publish.sync.blocks import Kind, split
-from publish.sync.commit import PAUSE
 from tests.conftest import ROOT, copy_book, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")

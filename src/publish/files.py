@@ -17,7 +17,7 @@ def write_whole(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then put it in `path`'s place.
     Temporary files that killed writers left beside `path` are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(path)
+    remove_abandoned(path)
     handle, partial = _partial(path)
     try:
         # The lock on the temporary file lasts as long as it is open: it stays open
@@ -45,7 +45,7 @@ def _partial(path: Path) -> tuple[int, Path]:
         os.close(handle)
 
 
-def _remove_abandoned(path: Path) -> None:
+def remove_abandoned(path: Path) -> None:
     """Remove the temporary files beside `path` that no running process holds locked:
     a killed writer's lock went with it."""
     for left in path.parent.glob(f".{glob.escape(path.name)}.*{PARTIAL}"):

@@ -3,38 +3,29 @@ previous editions or the new ones, whole, whatever stops a build and whenever.
 
 A build holds a lock on the folder while it runs; a second build into the same
 folder stops at once and says so. The new editions are written into the folder's
-`.publish/` staging area. Once every one of them is complete, a journal of the
-renames that put them in place is written (atomically, by a rename of its own), the
-renames are made and the journal is removed. A build killed among the renames
-leaves the journal behind, and the next build into the folder completes them before
-anything else; whatever else a killed build left in `.publish/` is removed then too.
+`.publish/` staging area and replace the previous ones as one set of files
+(`journal.FileSet`): a build killed among the renames leaves their journal in
+`.publish/`, and the next build into the folder completes them before anything
+else; whatever else a killed build left in `.publish/` is removed then too.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
-import json
 import os
 import re
 import shutil
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from publish.diagnostics import BuildFailed, Diagnostic
-from publish.signals import held
+from publish.journal import FileSet, locked
 
 STAGING = ".publish"
 JOURNAL = "journal.json"
-PAUSE = "PUBLISH_TEST_PAUSE"
-"""For the tests of interrupted builds only: `staged` or `renaming` makes the build
-say `paused <moment>` on stderr and wait a second there, before the journal is
-written or after the first rename, so that a test can send a signal at that moment."""
 
 _LEGACY = re.compile(r"[a-z0-9_]{8}")
 """What `tempfile.mkstemp` added to the temporary names of earlier versions
@@ -59,9 +50,17 @@ class Output:
         """Where the new editions are staged, in the folders they will have in `root`."""
         return self.staging / "editions"
 
+    @property
+    def files(self) -> FileSet:
+        """The editions, as the set of files that a build replaces."""
+        return FileSet(self.root, self.staging / JOURNAL,
+                       lambda target: self.editions / target.relative_to(self.root),
+                       lambda: shutil.rmtree(self.staging, ignore_errors=True),
+                       "build", "output")
+
     def staged(self, target: Path) -> Path:
         """Where the new edition for `target` is written until it replaces it."""
-        staged = self.editions / target.relative_to(self.root)
+        staged = self.files.staged(target)
         staged.parent.mkdir(parents=True, exist_ok=True)
         return staged
 
@@ -103,15 +102,7 @@ class Output:
 
     def _commit(self, targets: list[Path]) -> None:
         self._prepare(targets)
-        for target in targets:
-            _flush(self.staged(target))
-        _pause("staged")
-        renames = [(str(self.staged(target).relative_to(self.root)),
-                    str(target.relative_to(self.root))) for target in targets]
-        # A signal to stop waits for the renames to end.
-        with held():
-            _write_synced(self.staging / JOURNAL, json.dumps(renames).encode())
-            _complete(self.root, renames)
+        self.files.replace(targets)
 
     def failed(self, error: OSError, writing: Path) -> NoReturn:
         """Raise the diagnostic of a failure of the file system while `writing` an
@@ -134,14 +125,10 @@ def claimed(root: Path) -> Iterator[Output]:
     killed build left completed or removed; the staging area is removed at the end
     unless renames are pending."""
     _check_folder(root, root)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as error:
-        raise BuildFailed([_fault(root, _described(error))]) from None
-    try:
+    with ExitStack() as lock:
         try:
-            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            root.mkdir(parents=True, exist_ok=True)
+            lock.enter_context(locked(root, wait=False))
         except BlockingIOError:
             raise BuildFailed([Diagnostic(
                 root, None, "output",
@@ -151,15 +138,13 @@ def claimed(root: Path) -> Iterator[Output]:
             raise BuildFailed([_fault(root, _described(error))]) from None
         output = Output(root)
         try:
-            _recover(output)
+            output.files.recover()
             yield output
         except OSError as error:
             output.failed(error, root)
         finally:
-            if not (output.staging / JOURNAL).exists():
-                shutil.rmtree(output.staging, ignore_errors=True)
-    finally:
-        os.close(folder)
+            if not output.files.journal.exists():
+                output.files.clear()
 
 
 def remove_legacy_temporaries(targets: list[Path]) -> None:
@@ -170,28 +155,6 @@ def remove_legacy_temporaries(targets: list[Path]) -> None:
             for left in target.parent.glob(f".{target.name}.*"):
                 if _LEGACY.fullmatch(left.name.removeprefix(f".{target.name}.")):
                     left.unlink(missing_ok=True)
-
-
-def _recover(output: Output) -> None:
-    """Complete the renames of a build killed among them; clear the staging area."""
-    journal = output.staging / JOURNAL
-    if journal.exists():
-        _complete(output.root, [(str(staged), str(target))
-                                for staged, target in json.loads(journal.read_text())])
-    shutil.rmtree(output.staging, ignore_errors=True)
-
-
-def _complete(root: Path, renames: list[tuple[str, str]]) -> None:
-    """Make the renames of the journal that are not made yet, then remove it."""
-    for done, (staged, target) in enumerate(renames):
-        if (root / staged).exists():
-            (root / target).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(root / staged, root / target)
-        if done == 0:
-            _pause("renaming")
-    for folder in sorted({(root / target).parent for _, target in renames}):
-        _flush_folder(folder)
-    (root / STAGING / JOURNAL).unlink()
 
 
 def _check_folder(folder: Path, root: Path) -> None:
@@ -209,33 +172,3 @@ def _fault(path: Path, problem: str, left: str = KEPT) -> Diagnostic:
 
 def _described(error: OSError) -> str:
     return f"{error.strerror} ({errno.errorcode.get(error.errno or 0, 'unknown error')})"
-
-
-def _flush(path: Path) -> None:
-    """Put the file's bytes on the disk, so that no rename can outlive them."""
-    with path.open("rb") as written:
-        os.fsync(written.fileno())
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
-    _flush_folder(path.parent)
-
-
-def _flush_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def _pause(moment: str) -> None:
-    if os.environ.get(PAUSE) == moment:
-        print(f"paused {moment}", file=sys.stderr, flush=True)
-        time.sleep(1)
