@@ -340,3 +340,17 @@ def test_ean13_svg_at_nominal_size() -> None:
     assert min(int(x) for x, _ in bars) == 11 and max(int(x) + int(w) for x, w in bars) == 106
     assert re.findall(r">(\d)</text>", svg) == list("9780306406157")
     assert 'fill="device-cmyk(0 0 0 1)"' in svg
+
+
+def test_a_title_typed_with_unicode_hyphens_is_set_on_the_cover(scratch_book: Path,
+                                                                 tmp_path: Path) -> None:
+    """U+2010 HYPHEN, which the text face lacks, is set as its hyphen on the cover
+    as inside the book, instead of failing the build."""
+    from publish.build import build
+
+    config = scratch_book / "manuscript" / "en" / "book.toml"
+    config.write_text(config.read_text().replace('"A Minimal Book"', '"A Well\u2010Made Book"'))
+    (cover_pdf,) = build(Project(scratch_book), ["en"], ["cover"], tmp_path / "out")
+    text = subprocess.run([require("pdftotext"), str(cover_pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "A Well-Made Book" in text

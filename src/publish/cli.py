@@ -55,6 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (a pager, `head`) stopped reading: not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stdout must stay open
         return 141
+    except OSError as error:
+        # What the stages do not tell themselves of the file system (a folder where
+        # sync.toml should be, a full disk under manuscript/): one line naming the path.
+        place = Path(error.filename) if error.filename else Path(args.command)
+        problem = Diagnostic(place, None, "file-system",
+                             f"cannot be read or written: {error.strerror or error}")
+        print(problem.format(Path.cwd()), file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

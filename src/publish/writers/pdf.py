@@ -108,12 +108,6 @@ def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
     return found
 
 
-FACE_SUBSTITUTES = str.maketrans({"\u2010": "-"})
-"""Characters a book face often lacks, set as what the face has for them: U+2010
-HYPHEN (typed by word processors) as the hyphen-minus, which a text face draws as
-its hyphen. The e-book keeps what was written."""
-
-
 def _roman(number: int) -> str:
     """`number` in lower-case roman numerals, as CSS `lower-roman` prints it."""
     digits = ""
@@ -175,7 +169,7 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
         f'<body class="{edition}" data-book-title="{escape(book.title)}">'
         f"{front}{'' if trials else _contents(book)}{chapters}"
         "</body></html>"
-    ).translate(FACE_SUBSTITUTES)
+    )
 
 
 def _counted(part: str, fragment: str, mends: dict[str, str],

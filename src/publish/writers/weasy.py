@@ -70,6 +70,11 @@ class Rendered:
     """Every line of text as laid out, for the typesetting report."""
 
 
+FACE_SUBSTITUTES = str.maketrans({"\u2010": "-"})
+"""Characters a book face often lacks, set as what the face has for them in every
+document laid out (the interior, the screen edition, the cover): U+2010 HYPHEN
+(typed by word processors) as the hyphen-minus, which a text face draws as its
+hyphen. The e-book keeps what was written."""
 Revise = Callable[[list[Line]], str | None]
 """Given the lines of a layout, the document to lay out instead, or None to keep it."""
 
@@ -118,12 +123,13 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
                               color_profiles=profiles) if isinstance(sheet, Path) else
                           CSS(string=sheet, url_fetcher=fetcher, color_profiles=profiles))
         capture.sheet = None
-        document = HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
-            stylesheets=sheets, color_profiles=profiles)
+        document = HTML(string=html.translate(FACE_SUBSTITUTES), base_url=str(base),
+                        url_fetcher=fetcher).render(stylesheets=sheets, color_profiles=profiles)
         lines = _lines(document, block_attribute)
         while (again := revise(lines)) is not None:
-            document = HTML(string=again, base_url=str(base), url_fetcher=fetcher).render(
-                stylesheets=sheets, color_profiles=profiles)
+            document = HTML(string=again.translate(FACE_SUBSTITUTES), base_url=str(base),
+                            url_fetcher=fetcher).render(stylesheets=sheets,
+                                                        color_profiles=profiles)
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
