@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from babel.dates import format_date
 
 from publish.diagnostics import Collector
@@ -51,10 +53,15 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
                   for chapter_file in source.chapters]
     # A link may lead to an id of another chapter; a note's ids are its chapter's own.
     book_ids = {i for _, rendered in renderings for i in rendered.ids if not NOTE_ID.match(i)}
+    # Headings' ids are told apart by the loader; an id an attribute list gives must
+    # differ from theirs and from every other given.
+    given = Counter([*(h.id for _, r in renderings for h in r.headings),
+                     *(i for _, r in renderings for i, _ in r.given_ids)])
     chapters = []
     for chapter_file, rendered in renderings:
         unresolved = [f for f in rendered.outward if f.needle.removeprefix("#") not in book_ids]
-        for finding in [*rendered.findings, *unresolved]:
+        shared = [f for i, f in rendered.given_ids if given[i] > 1]
+        for finding in [*rendered.findings, *unresolved, *shared]:
             diagnostics.error(chapter_file.path,
                               finding.line or chapter_file.line_of(finding.needle, finding.nth),
                               finding.code, finding.message)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from publish.load import VALID_ID
+from publish.load import id_problem
 
 LANG_TAG = r"[a-z]{2,3}(?:-[A-Za-z0-9]+)*"
 """A language tag as a manuscript writes it: `en`, `be`, `en-GB`."""
@@ -44,8 +44,8 @@ def attribute_problem(key: str, value: str | None, classes: frozenset[str]) -> s
                 "#id, .class and lang=...)")
     if not value:
         return f"the attribute {key!r} needs a value"
-    if key == "id" and not VALID_ID.fullmatch(value):
-        return f"the id #{value} must start with a letter"
+    if key == "id":
+        return id_problem(value)
     if key == "lang" and not re.fullmatch(LANG_TAG, value):
         return f"{value!r} is not a language tag (such as en, be or en-GB)"
     undefined = [name for name in value.split() if name not in classes]

@@ -189,6 +189,18 @@ def _control_characters(text: str) -> dict[int, str]:
     return found
 
 
+def id_problem(identifier: str) -> str | None:
+    """Why the manuscript may not give an element the id `identifier`, or None."""
+    if not VALID_ID.fullmatch(identifier):
+        return f"the id #{identifier} must start with a letter"
+    if identifier in RESERVED_IDS or identifier.startswith("page-"):
+        return f"the id #{identifier} is taken by a page publish makes itself: choose another"
+    if GENERATED_ID.fullmatch(identifier):
+        return (f"the id #{identifier} has the form of those publish gives notes and dates "
+                "(<chapter>-fn-<label>, <chapter>-event-<n>): choose another")
+    return None
+
+
 def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
                     diagnostics: Collector) -> None:
     in_fence = False
@@ -213,20 +225,9 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
                               "'{#youth}', the same in every language")
             continue
         heading_id = found.group(1)
-        if not VALID_ID.fullmatch(heading_id):
-            diagnostics.error(source.path, number, "heading-id",
-                              f"the id #{heading_id} must start with a letter")
-            continue
-        if heading_id in RESERVED_IDS or heading_id.startswith("page-"):
-            diagnostics.error(source.path, number, "heading-id",
-                              f"the id #{heading_id} is taken by a page publish makes "
-                              "itself: choose another")
-            continue
-        if GENERATED_ID.fullmatch(heading_id):
-            diagnostics.error(source.path, number, "heading-id",
-                              f"the id #{heading_id} has the form of those publish gives "
-                              "notes and dates (<chapter>-fn-<label>, <chapter>-event-<n>): "
-                              "choose another")
+        problem = id_problem(heading_id)
+        if problem is not None:
+            diagnostics.error(source.path, number, "heading-id", problem)
             continue
         if heading_id in seen_ids:
             other, other_line = seen_ids[heading_id]

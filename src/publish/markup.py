@@ -28,7 +28,9 @@ from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
-INLINE_CONTEXT = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+"""Their ids are the loader's to check, from the raw lines (`load.py`)."""
+INLINE_CONTEXT = {*HEADINGS, "p", "li", "td", "th", "dt", "dd",
                   "figcaption", "caption"}
 VERBATIM = {"code", "pre", "kbd", "samp", "script", "style"}
 UNITS = {"time", "data"}
@@ -77,6 +79,9 @@ class Rendered:
     """Every id of the chapter, as written (before notes get their chapter's prefix)."""
     outward: list[Finding] = field(default_factory=list)
     """Links to an id this chapter lacks: problems unless another chapter has it."""
+    given_ids: list[tuple[str, Finding]] = field(default_factory=list)
+    """Ids that attribute lists give, each with the problem it is if another element
+    of the book has it too."""
     _seen: dict[str, int] = field(default_factory=dict)
 
     def occurrence(self, needle: str) -> int:
@@ -250,6 +255,10 @@ class _CheckedAttrList(AttrListTreeprocessor):
                 elem.set("class", " ".join(filter(None, (elem.get("class"), value))))
             else:
                 elem.set(key, value or "")
+                if key == "id" and elem.tag not in HEADINGS:
+                    self.result.given_ids.append((value or "", Finding(
+                        needle, "duplicate-id",
+                        f"the id #{value} is given to another element of the book too", nth)))
         return remainder
 
 
