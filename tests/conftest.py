@@ -154,6 +154,16 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture book in tests/books/rich: one chapter with every kind of block and
+    inline element the markup knows (an event for the chronology, an image, a table,
+    a quote, passages in other languages, a note referred to twice, a role shown as
+    code), built into every edition."""
+    base = tmp_path_factory.mktemp("rich")
+    return _build(copy_book(BOOKS / "rich", base / "project"), base / "out", "rich")
+
+
+@pytest.fixture(scope="session")
 def typeset_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture book in tests/books/typesetting: paragraphs that trouble the line
     breaker (a date after a one-letter word), built into every edition."""
@@ -168,7 +178,7 @@ def flagship(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(ROOT, tmp_path_factory.mktemp("flagship"), "bialiatski")
 
 
-@pytest.fixture(params=["minimal", "flagship"])
+@pytest.fixture(params=["minimal", "rich", "flagship"])
 def any_book(request: pytest.FixtureRequest) -> Built:
     built: Built = request.getfixturevalue(request.param)
     return built

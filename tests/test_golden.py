@@ -25,9 +25,12 @@ def _documents(epub: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "be"])
-def test_minimal_epub_matches_expected(minimal: Built, lang: str, update_golden: bool) -> None:
-    expected_dir = BOOKS / "minimal" / "expected" / lang
-    actual = _documents(minimal.edition(lang, "epub"))
+@pytest.mark.parametrize("book", ["minimal", "rich"])
+def test_epub_matches_expected(book: str, lang: str, update_golden: bool,
+                               request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(book)
+    expected_dir = BOOKS / book / "expected" / lang
+    actual = _documents(built.edition(lang, "epub"))
     if update_golden:
         for stale in [p for p in expected_dir.rglob("*")
                       if p.is_file() and str(p.relative_to(expected_dir)) not in actual]:

@@ -91,3 +91,18 @@ def test_number(value: str, lang: str, text: str) -> None:
 def test_bad_number_or_role_is_an_error(name: str, options: str | None, value: str) -> None:
     with pytest.raises(RoleError):
         render_role(name, options, value, "be")
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("`` {date}`1962-09-25` ``", "<code>{date}`1962-09-25`</code>"),
+    ("```{num}`1350` and more```", "<code>{num}`1350` and more</code>"),
+])
+def test_a_role_inside_code_is_shown_as_written(written: str, shown: str) -> None:
+    from pathlib import Path
+
+    from publish.markup import render_chapter
+
+    rendered = render_chapter(f"# T {{#t}}\n\nIt reads {written}.\n", "en", Path("t.md"),
+                              Path("."))
+    assert rendered.findings == []
+    assert shown in rendered.html

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import BacktickInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 
@@ -134,7 +134,10 @@ class _ProjectExtension(Extension):
         self.result = result
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Above the backtick pattern (190), which would otherwise take the value.
+        # Only code between two or more backticks can hold a whole role, as text to
+        # show: it is taken first. Then roles, above the backtick pattern (190), which
+        # would otherwise take a role's value.
+        md.inlinePatterns.register(BacktickInlineProcessor(LONG_CODE), "long-code", 196)
         md.inlinePatterns.register(_RoleProcessor(self.lang, self.result, md), "role", 195)
         # Below the backtick pattern (190), which takes a role's name written as code:
         # what is left is a role whose value has no closing backtick.
@@ -189,6 +192,9 @@ class _RoleProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+LONG_CODE = r"(?:(?<!\\)((?:\\{2})+)(?=``)|(?<![\\`])(?=``))"
+"""Where a code span of two or more backticks starts, as Python-Markdown's backtick
+pattern finds one of any length."""
 UNTERMINATED_ROLE = r"(\{[A-Za-z_-]+(?::[^}`]*)?\})`"
 NOTE_REFERENCE = r"(\[\^[^\]]*\])"
 """A note reference as Python-Markdown's footnotes read it."""
