@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from publish.assemble import assemble_book
-from publish.build import FILE_NAMES, Project, build
+from publish.build import EDITIONS, Project, build
 from publish.diagnostics import Collector
 from publish.load import load_manuscript
 from publish.model import Book
@@ -118,7 +118,7 @@ class Built:
     """The typesetting report of each PDF edition, by language and format."""
 
     def edition(self, lang: str, fmt: str) -> Path:
-        return self.out / lang / FILE_NAMES[fmt].format(id=self.book_id)
+        return self.out / lang / EDITIONS[fmt].file_name.format(id=self.book_id)
 
 
 def assembled(project: Path, lang: str) -> Book:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from publish.build import Project
+from publish.layout import Layout
 from publish.writers import ean13
 from publish.writers.cover import geometry, write_cover
 from tests.conftest import (
@@ -36,6 +37,11 @@ ISBN = "978-0-306-40615-7"
 Cover = Callable[..., Path]
 
 
+def _interior(pages: int) -> Layout:
+    """An interior of `pages` pages, all the cover takes of its layout."""
+    return Layout("urn:uuid:00000000-0000-0000-0000-000000000000", pages, [])
+
+
 @pytest.fixture(scope="module")
 def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
     """Covers of the flagship book, made once per language, page count and ISBN."""
@@ -47,7 +53,7 @@ def cover(tmp_path_factory: pytest.TempPathFactory) -> Cover:
             book = dataclasses.replace(assembled(ROOT, lang),
                                        isbn={"pdf": isbn} if isbn else {})
             target = folder / f"{lang}-{pages}-{isbn or 'none'}.pdf"
-            write_cover(book, pages, Project(ROOT).access(book.print.icc_profile),
+            write_cover(book, _interior(pages), Project(ROOT).access(book.print.icc_profile),
                         ROOT / "styles", target)
             made[lang, pages, isbn] = target
         return made[lang, pages, isbn]
@@ -88,8 +94,8 @@ def test_configured_trim_bleed_and_paper(tmp_path: Path) -> None:
                       "bleed = 5\ncrop-marks = false\npaper-thickness = 0.1\n")
     target = tmp_path / "cover.pdf"
     book = assembled(project, "en")
-    write_cover(book, 200, Project(project).access(book.print.icc_profile), project / "styles",
-                target)
+    write_cover(book, _interior(200), Project(project).access(book.print.icc_profile),
+                project / "styles", target)
     (page,) = PdfReader(target).pages
     assert _box(page.trimbox) == pytest.approx([0, 0, 2 * 127 + 20, 203], abs=0.1)
     assert _box(page.mediabox) == pytest.approx([-5, -5, 2 * 127 + 25, 208], abs=0.1)
@@ -189,7 +195,8 @@ def test_metadata_and_reproducible(cover: Cover, tmp_path: Path) -> None:
     assert str(reader.root_object["/Lang"]) == "be"
     again = tmp_path / "again.pdf"
     book = assembled(ROOT, "be")
-    write_cover(book, 120, Project(ROOT).access(book.print.icc_profile), ROOT / "styles", again)
+    write_cover(book, _interior(120), Project(ROOT).access(book.print.icc_profile),
+                ROOT / "styles", again)
     assert again.read_bytes() == first.read_bytes()
 
 

@@ -95,6 +95,21 @@ def test_same_sources_give_the_same_bytes(minimal: Built, tmp_path: Path) -> Non
         assert path.read_bytes() == (minimal.out / lang / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("edition", ["epub", "cover"])
+def test_an_edition_made_from_the_press_interior_alone_is_the_same(
+    minimal: Built, edition: str, tmp_path: Path
+) -> None:
+    """The e-book's page list and the cover's spine come from the press interior's
+    layout: asked for alone, each is made from a layout of it that is not written."""
+    out = tmp_path / "out"
+    (alone,) = build(Project(minimal.project), ["en"], [edition], out)
+    assert [p for p in out.rglob("*") if p.is_file()] == [alone]
+    assert alone.read_bytes() == minimal.edition("en", edition).read_bytes()
+    if edition == "epub":
+        with zipfile.ZipFile(alone) as archive:
+            assert b'epub:type="page-list"' in archive.read("EPUB/nav.xhtml")
+
+
 def test_same_sources_and_source_date_epoch_give_the_same_bytes(
     scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

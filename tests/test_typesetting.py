@@ -187,14 +187,14 @@ def test_the_build_prints_the_report(tmp_path: Path) -> None:
     assert "typesetting en pdf:" in done.stdout and "lone fragments" in done.stdout
 
 
-@pytest.mark.parametrize("edition", ["press", "screen"])
+@pytest.mark.parametrize("edition", ["pdf", "screen"])
 def test_a_note_call_is_glued_to_the_word_before_it(flagship: Built,
-                                                    edition: Literal["press", "screen"]) -> None:
+                                                    edition: Literal["pdf", "screen"]) -> None:
     """WeasyPrint would carry a call to the start of the next line: the call and the
     word before it are one unbreakable span wherever a word comes before it."""
     book = add_chronology(assembled(flagship.project, "be"))
     root = etree.fromstring(_document(book, edition, {}, {}).encode(), etree.HTMLParser())
-    calls = root.findall(".//span[@class='footnote']" if edition == "press" else ".//sup")
+    calls = root.findall(".//span[@class='footnote']" if edition == "pdf" else ".//sup")
     assert calls
     for call in calls:
         glue = call.getparent()

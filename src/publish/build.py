@@ -8,13 +8,12 @@ or killed build leaves the previous editions as they were.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from urllib.parse import unquote
 
 from publish import output, stylesheets
@@ -23,6 +22,7 @@ from publish.assemble import assemble_book
 from publish.attributes import CLASS_SHEETS, stylesheet_classes
 from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.layout import Layout
 from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
 from publish.transforms import add_chronology
@@ -30,20 +30,16 @@ from publish.writers import typesetting
 from publish.writers.cover import write_cover
 from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
-from publish.writers.pdf import PRESS_PPI, page_breaks, write_pdf
+from publish.writers.pdf import PRESS_PPI, write_pdf
+from publish.writers.pdf import Edition as PdfEdition
 from publish.writers.press import Transparent
 from publish.writers.weasy import MissingGlyphs, Unexplained
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
-FORMATS = ("epub", "pdf", "cover", "screen")
-"""`pdf` is the press interior, `cover` its cover, `screen` the accessible PDF for
-reading on screens."""
-FILE_NAMES = {"epub": "{id}.epub", "pdf": "{id}.pdf", "cover": "{id}-cover.pdf",
-              "screen": "{id}-screen.pdf"}
 
 Progress = Callable[[str], None]
 Typeset = Callable[[str, str, typesetting.Report], None]
-"""Told the language, format and typesetting report of each PDF edition laid out."""
+"""Told the language, edition and typesetting report of each PDF edition laid out."""
 
 
 @dataclass(frozen=True)
@@ -63,15 +59,94 @@ class Project:
         configuration names, which it has checked."""
         return Access.within(self.manuscript, self.styles).naming(Path(icc_profile))
 
-    def output(self, book: Book, fmt: str, out: Path | None = None) -> Path:
-        return (out or self.root / "build") / book.lang / FILE_NAMES[fmt].format(id=book.id)
+    def output(self, book: Book, edition: str, out: Path | None = None) -> Path:
+        return (out or self.root / "build") / book.lang / \
+            EDITIONS[edition].file_name.format(id=book.id)
+
+
+@dataclass(frozen=True)
+class Writing:
+    """One edition of one language about to be written, and all its writer may use."""
+
+    book: Book
+    target: Path
+    """Where to write it: its staged file, or a scratch file when it is laid out only
+    for the editions made from it."""
+    project: Project
+    access: Access
+    sheets: dict[str, stylesheets.Stylesheet]
+    modified: datetime.datetime
+    manuscript: Manuscript
+    warn: Callable[[Diagnostic], None]
+    typeset: Typeset
+    files: dict[str, Path]
+    """The file of each edition it needs (written before it), by its name."""
+    layouts: dict[str, Layout]
+    """The layout of each edition it needs that has one (a PDF edition), by its name."""
+
+
+Writer = Callable[[Writing], Layout | None]
+"""Writes one edition; returns its layout where the editions made from it need one."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    """As `--format`, `identifier()`, the ISBNs of the configuration and the
+    typesetting report name it."""
+    file_name: str
+    """With `{id}` where the book's id goes."""
+    needs: tuple[str, ...]
+    """The editions it is made from: written before it, and laid out (not written)
+    when only it is asked for."""
+    write: Writer
+
+
+def _epub(writing: Writing) -> None:
+    book = writing.book
+    write_epub(book, writing.layouts["pdf"], front_panel(writing.files["cover"], book),
+               writing.access, writing.sheets["epub.css"], writing.target, writing.modified)
+
+
+def _cover(writing: Writing) -> None:
+    write_cover(writing.book, writing.layouts["pdf"], writing.access, writing.project.styles,
+                writing.target)
+
+
+def _pdf(edition: PdfEdition) -> Writer:
+    def write(writing: Writing) -> Layout:
+        book = writing.book
+        laid_out = write_pdf(book, edition, writing.access, writing.project.styles,
+                             writing.target)
+        for image, ppi in laid_out.rendered.low_resolution:
+            path, line = writing.manuscript.locate(image.name, book.lang) or (image, None)
+            writing.warn(Diagnostic(path, line, "low-resolution",
+                                    f"image {image.name!r} prints at {ppi} ppi in the "
+                                    f"{book.lang} {edition} edition; the press asks for "
+                                    f"{PRESS_PPI} or more"))
+        writing.typeset(book.lang, edition, typesetting.report(laid_out.rendered.lines))
+        return laid_out.layout
+    return write
+
+
+EDITIONS = {edition.name: edition for edition in (
+    # The e-book marks where the press interior's pages begin; its cover picture is
+    # the press cover's front panel.
+    Edition("epub", "{id}.epub", ("pdf", "cover"), _epub),
+    Edition("pdf", "{id}.pdf", (), _pdf("pdf")),
+    # The spine is as wide as the interior's pages are many.
+    Edition("cover", "{id}-cover.pdf", ("pdf",), _cover),
+    Edition("screen", "{id}-screen.pdf", (), _pdf("screen")),
+)}
+"""Every edition publish writes: `pdf` is the press interior, `cover` its cover,
+`screen` the accessible PDF for reading on screens."""
 
 
 def build(project: Project, languages: list[str] | None = None,
           formats: list[str] | None = None, out: Path | None = None,
           progress: Progress = lambda step: None,
           warn: Callable[[Diagnostic], None] = lambda problem: None,
-          typeset: Typeset = lambda lang, fmt, report: None) -> list[Path]:
+          typeset: Typeset = lambda lang, edition, report: None) -> list[Path]:
     """Build the chosen editions (all by default); return the files written.
     `typeset` is told the typesetting report of each PDF edition laid out.
 
@@ -102,10 +177,11 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     diagnostics.raise_if_any()
     access = project.access(manuscript.config.print.icc_profile)
     chosen = languages or manuscript.config.languages
-    for fmt in formats or FORMATS:
-        if fmt not in FORMATS:
+    for name in formats or EDITIONS:
+        if name not in EDITIONS:
             diagnostics.error(Path("--format"), None, "unknown-format",
-                              f"{fmt!r} is not a format publish writes ({', '.join(FORMATS)})")
+                              f"{name!r} is not a format publish writes "
+                              f"({', '.join(EDITIONS)})")
     for lang in chosen:
         if lang not in manuscript.config.languages:
             diagnostics.error(project.manuscript / "book.toml", None, "unknown-language",
@@ -120,77 +196,66 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     books = [add_chronology(book) for book in books]
 
     modified = _modified(manuscript.config.published)
-    chosen = formats or list(FORMATS)
-    targets = {(book.lang, fmt): project.output(book, fmt, folder.root)
-               for book in books for fmt in chosen}
+    asked = formats or list(EDITIONS)
+    targets = {(book.lang, name): project.output(book, name, folder.root)
+               for book in books for name in asked}
     output.remove_legacy_temporaries(list(targets.values()))
-    # The press PDF comes first: the e-book marks where its pages begin and the cover's
-    # spine is as wide as its pages. The cover comes next: its front panel is the
-    # e-book's cover picture. Each is laid out even when only what needs it is asked for.
-    laid_out = [fmt for fmt, needed_by in (("pdf", {"pdf", "epub", "cover"}),
-                                           ("cover", {"epub", "cover"}))
-                if needed_by & set(chosen)]
-    order = [*laid_out, *(fmt for fmt in chosen if fmt not in laid_out)]
     with folder.replacing(list(targets.values())):
         for book in books:
-            written: dict[str, Path] = {}
-            for fmt in order:
-                target = targets.get((book.lang, fmt))
+            files: dict[str, Path] = {}
+            layouts: dict[str, Layout] = {}
+            for name in _order(asked):
+                edition = EDITIONS[name]
+                target = targets.get((book.lang, name))
+                suffix = PurePath(edition.file_name).suffix
                 partial = folder.staged(target) if target else \
-                    folder.scratch(f"{book.lang}-{fmt}.pdf")
-                progress(f"{book.lang} {fmt}: {target.name if target else 'page layout'}")
-                edition = Edition(book.lang, fmt, project.output(book, fmt, folder.root))
+                    folder.scratch(f"{book.lang}-{name}{suffix}")
+                progress(f"{book.lang} {name}: {target.name if target else 'page layout'}")
+                job = Job(book.lang, name, project.output(book, name, folder.root))
+                # Only the editions asked for are reported, not a layout made for the
+                # others' sake. A writer is handed only what it says it needs.
+                writing = Writing(book, partial, project, access, sheets, modified,
+                                  manuscript, warn, typeset if target else lambda *report: None,
+                                  {need: files[need] for need in edition.needs},
+                                  {need: layouts[need] for need in edition.needs
+                                   if need in layouts})
                 try:
-                    # Only the editions asked for are reported, not a layout made for
-                    # the others' sake.
-                    book = _write(book, fmt, project, access, sheets, partial, modified,
-                                  manuscript, warn, written,
-                                  typeset if target else lambda *report: None)
-                    written[fmt] = partial
+                    layout = edition.write(writing)
                 except Outside as outside:
                     raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
                                                   str(outside))]) from None
                 except OSError as error:
                     folder.failed(error, target or folder.root)
                 except MissingGlyphs as missing:
-                    raise BuildFailed(_locate_glyphs(missing, manuscript, edition)) from None
+                    raise BuildFailed(_locate_glyphs(missing, manuscript, job)) from None
                 except Unexplained as unexplained:
-                    raise BuildFailed(_explain(unexplained, manuscript, edition)) from None
+                    raise BuildFailed(_explain(unexplained, manuscript, job)) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
                         project.manuscript / book.lang, None, "press-transparency",
-                        f"the {book.lang} {fmt} edition holds {found}, and "
+                        f"the {book.lang} {name} edition holds {found}, and "
                         f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
                         "onto white")]) from None
+                files[name] = partial
+                if layout is not None:
+                    layouts[name] = layout
     return list(targets.values())
 
 
-def _write(book: Book, fmt: str, project: Project, access: Access,
-           sheets: dict[str, stylesheets.Stylesheet], partial: Path,
-           modified: datetime.datetime, manuscript: Manuscript,
-           warn: Callable[[Diagnostic], None], written: dict[str, Path],
-           typeset: Typeset) -> Book:
-    """Write one edition, given the files of those `written` before it; return the book
-    as the next editions need it."""
-    if fmt == "epub":
-        write_epub(book, front_panel(written["cover"], book), access, sheets["epub.css"],
-                   partial, modified)
-        return book
-    if fmt == "cover":
-        write_cover(book, book.print_pages, access, project.styles, partial)
-        return book
-    rendered = write_pdf(book, "press" if fmt == "pdf" else "screen", access, project.styles,
-                         partial)
-    for image, ppi in rendered.low_resolution:
-        path, line = manuscript.locate(image.name, book.lang) or (image, None)
-        warn(Diagnostic(path, line, "low-resolution",
-                        f"image {image.name!r} prints at {ppi} ppi in the {book.lang} "
-                        f"{fmt} edition; the press asks for {PRESS_PPI} or more"))
-    typeset(book.lang, fmt, typesetting.report(rendered.lines))
-    if fmt == "pdf":
-        return dataclasses.replace(book, page_breaks=page_breaks(book, rendered),
-                                   print_pages=rendered.pages)
-    return book
+def _order(asked: list[str]) -> list[str]:
+    """The editions asked for and those they are made from, each after what it needs
+    and otherwise in the order asked."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for need in EDITIONS[name].needs:
+                visit(need)
+            order.append(name)
+
+    for name in asked:
+        visit(name)
+    return order
 
 
 def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet],
@@ -208,34 +273,36 @@ def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet]
 
 
 @dataclass(frozen=True)
-class Edition:
+class Job:
+    """An edition of one language, as a problem met writing it names it."""
+
     lang: str
-    fmt: str
+    edition: str
     path: Path
     """Where it is written."""
 
     def internal(self, message: str) -> Diagnostic:
         """A problem that neither the manuscript nor the styles answer for."""
         return Diagnostic(self.path, None, "internal",
-                          f"{message}, laying out the {self.lang} {self.fmt} edition: nothing "
-                          "in manuscript/ or styles/ causes it, so it is a fault of publish; "
-                          "please report it")
+                          f"{message}, laying out the {self.lang} {self.edition} edition: "
+                          "nothing in manuscript/ or styles/ causes it, so it is a fault of "
+                          "publish; please report it")
 
 
 def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
-                   edition: Edition) -> list[Diagnostic]:
+                   job: Job) -> list[Diagnostic]:
     """Point each character the text face lacks at the first place the book uses it:
     a chapter, or the configuration (its titles and names)."""
     configs = [SourceFile(path, path.read_text(encoding="utf-8-sig")) for path in
-               (manuscript.folder / edition.lang / "book.toml", manuscript.folder / "book.toml")]
+               (manuscript.folder / job.lang / "book.toml", manuscript.folder / "book.toml")]
     found = []
     for char, fallback in sorted(missing.chars.items()):
         drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
         message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
-        place = manuscript.locate(char, edition.lang) or next(
+        place = manuscript.locate(char, job.lang) or next(
             ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
         found.append(Diagnostic(*place, "missing-glyph", message) if place
-                     else edition.internal(message))
+                     else job.internal(message))
     return found
 
 
@@ -246,17 +313,17 @@ image), and the text of the manuscript that gives it."""
 
 
 def _explain(unexplained: Unexplained, manuscript: Manuscript,
-             edition: Edition) -> list[Diagnostic]:
+             job: Job) -> list[Diagnostic]:
     """Each warning of WeasyPrint's about the document, at the manuscript line that
     caused it where one can be found, else as a fault of publish's."""
     found = []
     for message in unexplained.messages:
         causes = (needle.format(unquote(m[1])) for pattern, needle in CAUSES
                   if (m := pattern.search(message)))
-        place = next(filter(None, (manuscript.locate(cause, edition.lang) for cause in causes)),
+        place = next(filter(None, (manuscript.locate(cause, job.lang) for cause in causes)),
                      None)
         found.append(Diagnostic(*place, "weasyprint", message) if place
-                     else edition.internal(f"WeasyPrint warned {message!r}"))
+                     else job.internal(f"WeasyPrint warned {message!r}"))
     return found
 
 

@@ -56,21 +56,6 @@ class ChronologyEntry:
 
 
 @dataclass(frozen=True)
-class PageBreak:
-    """Where a page of the print edition begins, so the e-book can mark it."""
-
-    folio: str
-    """The page's number as printed (roman in front matter numbered apart)."""
-    part: str
-    """Where it begins: a chapter's id, or the name of a page publish makes itself
-    (title page, imprint, chronology)."""
-    block: int
-    """Which text block of the part, counting from 0 in reading order."""
-    offset: int
-    """How many characters of the block came before, spaces and hyphens not counted."""
-
-
-@dataclass(frozen=True)
 class Contributor:
     name: str
     role: str
@@ -131,10 +116,6 @@ class Book:
     """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
     chronology: list[ChronologyEntry] = field(default_factory=list)
     """Filled by the chronology transform from the chapters' events."""
-    page_breaks: list[PageBreak] = field(default_factory=list)
-    """Where the pages of the press edition begin, once it is laid out."""
-    print_pages: int = 0
-    """The page count of the press edition, once it is laid out."""
 
     @property
     def authors(self) -> list[Contributor]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from publish import isbn
 from publish.access import Access
+from publish.layout import Layout
 from publish.model import Book, identifier
 from publish.writers import ean13, pdfedit, press, weasy
 
@@ -65,10 +66,10 @@ def geometry(book: Book, pages: int) -> Geometry:
                     size if legible else None)
 
 
-def write_cover(book: Book, pages: int, access: Access, styles: Path,
+def write_cover(book: Book, interior: Layout, access: Access, styles: Path,
                 target: Path) -> None:
-    """Write the press cover of the edition whose interior has `pages` pages."""
-    sheet = geometry(book, pages)
+    """Write the press cover of the edition whose interior is laid out as `interior`."""
+    sheet = geometry(book, interior.pages)
     weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
                  access, styles, target, book.print.font,
                  pdf_variant=book.print.pdf_x,

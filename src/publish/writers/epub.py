@@ -25,7 +25,8 @@ from lxml import etree
 from PIL import Image
 
 from publish.access import Access
-from publish.model import Book, Chapter, ChronologyEntry, PageBreak, identifier
+from publish.layout import Layout, PageBreak
+from publish.model import Book, Chapter, ChronologyEntry, identifier
 from publish.stylesheets import Stylesheet
 from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
@@ -47,12 +48,13 @@ ACCESS = {
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
-               target: Path, modified: datetime.datetime) -> None:
-    """Write the e-book, with `cover` (a PNG) as its cover picture, styled by
-    `stylesheet`; `access` says which files it may embed."""
+def write_epub(book: Book, layout: Layout, cover: bytes, access: Access,
+               stylesheet: Stylesheet, target: Path, modified: datetime.datetime) -> None:
+    """Write the e-book, with the pages of the print edition laid out as `layout`
+    marked, `cover` (a PNG) as its cover picture, styled by `stylesheet`; `access`
+    says which files it may embed."""
     doc = epub.EpubBook()
-    _metadata(doc, book)
+    _metadata(doc, book, layout)
     doc.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css",
                                content=access.read(stylesheet.path)))
     # What the stylesheet names (fonts, images, imported sheets) keeps its place
@@ -71,26 +73,26 @@ def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
         doc.add_item(item)
         return item
 
-    def breaks(part: str) -> list[PageBreak]:
-        return [b for b in book.page_breaks if b.part == part]
-
     doc.set_cover(COVER_PICTURE, cover, create_page=False)
     cover_page = page("cover", "cover.xhtml", book.labels.cover, _cover_body(book, cover),
                       "cover", "cover-page")
     # The cover page draws its picture in SVG, which the package must declare.
     cover_page.properties = ["svg"]
     title_page = page("title-page", "title.xhtml", book.title,
-                      _paged(frontmatter.title_page(book), breaks(frontmatter.TITLE_PAGE)),
+                      _paged(frontmatter.title_page(book),
+                             layout.breaks_in(frontmatter.TITLE_PAGE)),
                       "frontmatter titlepage")
     imprint = page("imprint", "imprint.xhtml", book.title,
-                   _paged(frontmatter.imprint(book, FORMAT), breaks(frontmatter.IMPRINT)),
+                   _paged(frontmatter.imprint(book, FORMAT),
+                          layout.breaks_in(frontmatter.IMPRINT)),
                    "frontmatter copyright-page")
     # The print edition is one document; here a link to another chapter's id
     # must name that chapter's file.
     files = {element.get("id", ""): _file_name(c) for c in book.chapters
              for element in blocks.parse(c.body).iterfind(".//*[@id]")}
     chapters = [page(f"ch-{c.id}", _file_name(c), c.title,
-                     _chapter_body(c, breaks(c.id), book.labels.notes, files), "bodymatter")
+                     _chapter_body(c, layout.breaks_in(c.id), book.labels.notes, files),
+                     "bodymatter")
                 for c in book.chapters]
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
@@ -101,7 +103,7 @@ def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
     back = []
     if book.chronology:
         back.append(page("chronology", CHRONOLOGY_FILE, book.labels.chronology,
-                         _chronology_body(book, breaks(backmatter.CHRONOLOGY_ID)),
+                         _chronology_body(book, layout.breaks_in(backmatter.CHRONOLOGY_ID)),
                          "backmatter"))
         doc.toc.append(epub.Link(CHRONOLOGY_FILE, book.labels.chronology, "chronology"))
     doc.guide = [
@@ -122,7 +124,7 @@ def write_epub(book: Book, cover: bytes, access: Access, stylesheet: Stylesheet,
                                            "epub3_pages": False, "raise_exceptions": True,
                                            "landmark_title": book.labels.guide,
                                            "pages_title": book.labels.pages})
-    _normalise_zip(target, modified, _finish(book))
+    _normalise_zip(target, modified, _finish(book, layout))
 
 
 def _document(book: Book, title: str, body: str, kind: str, body_class: str) -> str:
@@ -278,7 +280,7 @@ def _text_slots(element: etree._Element) -> Iterator[tuple[etree._Element, str]]
         yield child, "tail"
 
 
-def _finish(book: Book) -> Callable[[str, bytes], bytes]:
+def _finish(book: Book, layout: Layout) -> Callable[[str, bytes], bytes]:
     """What ebooklib cannot write: the package's language and the page list (its own
     would list every element with an id and an `epub:type`, notes included)."""
     def finish(name: str, data: bytes) -> bytes:
@@ -286,11 +288,11 @@ def _finish(book: Book) -> Callable[[str, bytes], bytes]:
             return data.replace(b'<package xmlns="http://www.idpf.org/2007/opf"',
                                 f'<package xmlns="http://www.idpf.org/2007/opf" '
                                 f'xml:lang="{book.lang}"'.encode(), 1)
-        if name.endswith("nav.xhtml") and book.page_breaks:
+        if name.endswith("nav.xhtml") and layout.breaks:
             files = _part_files(book)
             pages = "".join(
                 f'<li><a href="{files[b.part]}#page-{b.folio}">{b.folio}</a></li>'
-                for b in book.page_breaks if b.part in files)
+                for b in layout.breaks if b.part in files)
             page_list = (f'<nav epub:type="page-list" id="page-list" hidden="hidden">'
                          f"<h2>{escape(book.labels.pages)}</h2><ol>{pages}</ol></nav>")
             return data.replace(b"</body>", page_list.encode() + b"</body>", 1)
@@ -306,7 +308,7 @@ def _part_files(book: Book) -> dict[str, str]:
             **{c.id: _file_name(c) for c in book.chapters}}
 
 
-def _metadata(doc: epub.EpubBook, book: Book) -> None:
+def _metadata(doc: epub.EpubBook, book: Book, layout: Layout) -> None:
     doc.set_identifier(identifier(book, FORMAT))
     doc.set_language(book.lang)
     doc.set_title(book.title)
@@ -328,10 +330,10 @@ def _metadata(doc: epub.EpubBook, book: Book) -> None:
     doc.add_metadata(None, "meta", book.labels.accessibility_summary,
                      {"property": "schema:accessibilitySummary"})
     doc.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo"})
-    if book.page_breaks:
+    if layout.breaks:
         for feature in ("printPageNumbers", "pageBreakMarkers", "pageNavigation"):
             doc.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
-        doc.add_metadata(None, "meta", identifier(book, "pdf"), {"property": "pageBreakSource"})
+        doc.add_metadata(None, "meta", layout.source, {"property": "pageBreakSource"})
 
 
 def _file_name(chapter: Chapter) -> str:

@@ -1,8 +1,9 @@
 """The PDF editions with WeasyPrint: one HTML document for the whole book, laid out
 by `styles/print.css`.
 
-- `press`: the interior a printer asks for: PDF/X with a CMYK output intent, text in
-  100 % K, bleed and crop marks, footnotes at the foot of the page, no links.
+- `pdf`: the press interior, what a printer asks for: PDF/X with a CMYK output
+  intent, text in 100 % K, bleed and crop marks, footnotes at the foot of the page,
+  no links. Its layout (`layout.py`) is what the e-book and the cover are made from.
 - `screen`: for reading on screens: tagged PDF/UA-1, RGB, notes at the end of each
   chapter with links both ways, every link described by its `title` in the book's
   language, no hyphenation; `tagging.finish` mends what WeasyPrint's tags lack.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -19,7 +21,8 @@ from typing import Literal
 from lxml import etree
 
 from publish.access import Access
-from publish.model import Book, Chapter, Labels, PageBreak, identifier
+from publish.layout import Layout, PageBreak
+from publish.model import Book, Chapter, Labels, identifier
 from publish.writers import (
     backmatter,
     blocks,
@@ -34,9 +37,11 @@ from publish.writers.blocks import XHTML
 
 BLOCK = "data-block"
 """Marks each text block with `<chapter id>/<number>`, to find where pages begin."""
-Edition = Literal["press", "screen"]
-FORMATS: dict[Edition, str] = {"press": "pdf", "screen": "screen"}
-"""The identifier format of each edition, as `identifier()` and the ISBNs know them."""
+Edition = Literal["pdf", "screen"]
+"""The edition, as the build, `identifier()` and the ISBNs name it."""
+BODY_CLASS: dict[Edition, str] = {"pdf": "press", "screen": "screen"}
+"""The class `styles/print.css` sets each edition by: `press` for the printer's
+requirements."""
 
 
 PRESS_PPI = 300
@@ -46,30 +51,38 @@ BLOCK_ELEMENTS = blocks.TEXT_BLOCKS | {"div", "blockquote", "ol", "ul", "dl", "t
 """Elements that hold blocks or are blocks, not text runs."""
 
 
+@dataclass(frozen=True)
+class LaidOut:
+    layout: Layout
+    rendered: weasy.Rendered
+    """What WeasyPrint found on the way: images below the resolution asked for, and
+    every line set, for the typesetting report."""
+
+
 def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
-              target: Path) -> weasy.Rendered:
-    """Write one PDF edition."""
-    fmt = FORMATS[edition]
-    options = ({"pdf_variant": book.print.pdf_x} if edition == "press"
+              target: Path) -> LaidOut:
+    """Write one PDF edition; return it as laid out."""
+    options = ({"pdf_variant": book.print.pdf_x} if edition == "pdf"
                else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
     # Only the press edition is mended: the screen edition is set ragged right,
     # without hyphens, where the faults the mending is for do not arise.
     mender = typesetting.Mender(
         lambda mends, trials: _document(book, edition, mends, trials)) \
-        if edition == "press" else None
+        if edition == "pdf" else None
     rendered = weasy.render(_document(book, edition, {}, {}),
                             [_page_setup(book, edition), styles / "print.css"],
                             access, styles, target, book.print.font,
-                            min_ppi=PRESS_PPI if edition == "press" else 0,
+                            min_ppi=PRESS_PPI if edition == "pdf" else 0,
                             block_attribute=BLOCK,
                             revise=mender.revise if mender else lambda lines: None,
-                            signature=(book.print.signature or 1) if edition == "press" else 1,
-                            pdf_identifier=identifier(book, fmt).encode(), **options)
+                            signature=(book.print.signature or 1) if edition == "pdf" else 1,
+                            pdf_identifier=identifier(book, edition).encode(), **options)
     with pdfedit.editing(target) as writer:
         pdfedit.label_pages(writer, _labels(book, rendered))
-        if edition == "press":
+        if edition == "pdf":
             press.finish(writer, book.print)
-    return rendered
+    layout = Layout(identifier(book, edition), rendered.pages, _page_breaks(book, rendered))
+    return LaidOut(layout, rendered)
 
 
 def _body_opening(book: Book, rendered: weasy.Rendered) -> int:
@@ -88,7 +101,7 @@ def _labels(book: Book, rendered: weasy.Rendered) -> list[tuple[int, pdfedit.Sty
     return [(0, pdfedit.ROMAN), (_body_opening(book, rendered), pdfedit.ARABIC)]
 
 
-def page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
+def _page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
     """Where each page with counted text begins, with its folio as printed: the
     front matter's in roman numerals where the configuration numbers it apart (the
     body then starts at 1), the chapters' and the back matter's in arabic."""
@@ -125,7 +138,7 @@ def _page_setup(book: Book, edition: Edition) -> str:
     opening = {"recto": "right", "any": "page"}[settings.chapter_opening]
     rules = [f'html {{ font-family: "{settings.font}" }}',
              f".chapter, .chronology {{ break-before: {opening} }}"]
-    if edition == "press":
+    if edition == "pdf":
         # The crop marks are drawn by the press finishing, not by WeasyPrint.
         rules += [
             weasy.cmyk_profile(book),
@@ -163,10 +176,10 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
         chapters += counted(backmatter.CHRONOLOGY_ID, chronology)
     front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
              + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
-             + counted(frontmatter.IMPRINT, frontmatter.imprint(book, FORMATS[edition])))
+             + counted(frontmatter.IMPRINT, frontmatter.imprint(book, edition)))
     return (
         f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
-        f'<body class="{edition}" data-book-title="{escape(book.title)}">'
+        f'<body class="{BODY_CLASS[edition]}" data-book-title="{escape(book.title)}">'
         f"{front}{'' if trials else _contents(book)}{chapters}"
         "</body></html>"
     )
@@ -209,7 +222,7 @@ def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
         path = chapter.images.get((image.get("src") or "").removeprefix("images/"))
         if path is not None:
             image.set("src", path.as_uri())
-    if edition == "press":
+    if edition == "pdf":
         _notes_at_foot(root, chapter.id)
     else:
         # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
