@@ -383,6 +383,15 @@ def test_stylesheet_addresses_are_read_as_weasyprint_reads_them() -> None:
         (2, "a.css", True), (3, "http://example.invalid/y.png", False), (4, "f.woff2", False)]
 
 
+def test_the_classes_a_stylesheet_defines_are_read_from_its_selectors() -> None:
+    """Selectors at any depth of @media; not declarations, strings or comments."""
+    sheet = ("@media print { .a, p:not(.b) > .c { margin: 0.5em } }\n"
+             '.d::before { content: ".e" } /* .f */\n'
+             "@page { @top-left { content: string(g.h) } }\n"
+             "li.i span { background: url(j.k.png) }\n")
+    assert css.classes(sheet) == {"a", "b", "c", "d", "i"}
+
+
 def test_image_weasyprint_cannot_load_is_told_at_its_line(
     scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,6 @@ https), to a mail address or to an id of the book. Everything else (`onclick`,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from publish.load import id_problem
@@ -19,22 +18,8 @@ LANG_TAG = r"[a-z]{2,3}(?:-[A-Za-z0-9]+)*"
 """A language tag as a manuscript writes it: `en`, `be`, `en-GB`."""
 ALLOWED_KEYS = ("id", "class", "lang")
 LINK_SCHEMES = ("http", "https", "mailto")
-CLASS_SHEETS = ("styles/epub.css", "styles/print.css")
-"""The stylesheets whose classes the text may use (the cover's are its own)."""
-CLASS_SELECTOR = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
-
-
-def stylesheet_classes(stylesheets: Iterable[str]) -> frozenset[str]:
-    """The classes the selectors of `stylesheets` name (declarations, strings and
-    comments left out, so that `url(a.png)` names no class `png`)."""
-    classes: set[str] = set()
-    for css in stylesheets:
-        css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
-        css = re.sub(r"\"[^\"]*\"|'[^']*'", "", css)
-        for prelude in re.findall(r"([^{};]*)\{", css):
-            if not prelude.lstrip().startswith("@"):
-                classes.update(CLASS_SELECTOR.findall(prelude))
-    return frozenset(classes)
+CLASS_SHEETS = ("epub.css", "print.css")
+"""The stylesheets of `styles/` whose classes the text may use (the cover's are its own)."""
 
 
 def attribute_problem(key: str, value: str | None, classes: frozenset[str]) -> str | None:
@@ -51,7 +36,7 @@ def attribute_problem(key: str, value: str | None, classes: frozenset[str]) -> s
     undefined = [name for name in value.split() if name not in classes]
     if key == "class" and undefined:
         return (f"the class {undefined[0]!r} is not defined in the stylesheets "
-                f"({', '.join(CLASS_SHEETS)})")
+                f"({', '.join(f'styles/{sheet}' for sheet in CLASS_SHEETS)})")
     return None
 
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from publish import output, stylesheets
 from publish.access import Access, Outside, font_installed
 from publish.assemble import assemble_book
-from publish.attributes import CLASS_SHEETS, stylesheet_classes
+from publish.attributes import CLASS_SHEETS
 from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.layout import Layout
@@ -188,9 +188,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                               f"{lang!r} is not one of the book's languages "
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
-    classes = stylesheet_classes(
-        (project.root / sheet).read_text(encoding="utf-8", errors="replace")
-        for sheet in CLASS_SHEETS)
+    classes = frozenset[str]().union(*(sheets[sheet].classes for sheet in CLASS_SHEETS))
     books = [assemble_book(manuscript, lang, diagnostics, classes) for lang in chosen]
     diagnostics.raise_if_any()
     books = [add_chronology(book) for book in books]

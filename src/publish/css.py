@@ -1,5 +1,5 @@
-"""The addresses a piece of CSS names (`@import` and `url()`, wherever they stand)
-and the font families it declares.
+"""The addresses a piece of CSS names (`@import` and `url()`, wherever they stand),
+the font families it declares and the classes its selectors name.
 
 Read with tinycss2, the tokenizer WeasyPrint reads CSS with, so that what is found
 here is what WeasyPrint would fetch: an escaped `u\\72l(...)` or a comment in the
@@ -45,6 +45,30 @@ def font_families(text: str) -> set[str]:
                 families.add(" ".join(token.value for token in declaration.value
                                       if token.type in ("string", "ident")))
     return families
+
+
+def classes(text: str) -> set[str]:
+    """The classes the selectors of `text` name, in rules at any depth of `@media`
+    and the like (declarations, strings and comments are no selectors)."""
+    found: set[str] = set()
+    for rule in tinycss2.parse_rule_list(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule":
+            found.update(_selector_classes(rule.prelude))
+        elif rule.type == "at-rule" and rule.content is not None:
+            found.update(classes(tinycss2.serialize(rule.content)))
+    return found
+
+
+def _selector_classes(tokens: list[Any]) -> Iterator[str]:
+    before = None
+    for token in tokens:
+        if token.type == "ident" and before is not None and before.type == "literal" \
+                and before.value == ".":
+            yield token.value
+        elif token.type in ("function", "() block"):
+            yield from _selector_classes(token.arguments if token.type == "function"
+                                         else token.content)
+        before = token
 
 
 def _walk(tokens: Iterable[Any]) -> Iterator[Reference]:

@@ -32,6 +32,8 @@ class Stylesheet:
     """The files of `styles/` it names, and those that they name in turn, each once."""
     families: frozenset[str]
     """The font families its `@font-face` rules (and those it imports) declare."""
+    classes: frozenset[str]
+    """The classes its selectors (and those it imports) name."""
 
     def media_type(self, resource: Path) -> str:
         return MEDIA_TYPES[resource.suffix.lower()]
@@ -40,12 +42,14 @@ class Stylesheet:
 def check(path: Path, styles: Path, diagnostics: Collector) -> Stylesheet:
     """The stylesheet at `path`, with what it names; what breaks the rule is reported."""
     found = [path]
-    families: set[str] = set()
-    _check(path, Access.within(styles), found, families, diagnostics)
-    return Stylesheet(path, tuple(found[1:]), frozenset(families))
+    texts: list[str] = []
+    _check(path, Access.within(styles), found, texts, diagnostics)
+    return Stylesheet(path, tuple(found[1:]),
+                      frozenset().union(*map(css.font_families, texts)),
+                      frozenset().union(*map(css.classes, texts)))
 
 
-def _check(path: Path, folder: Access, found: list[Path], families: set[str],
+def _check(path: Path, folder: Access, found: list[Path], texts: list[str],
            diagnostics: Collector) -> None:
     data = read(path, folder, diagnostics)
     if data is None:
@@ -55,7 +59,7 @@ def _check(path: Path, folder: Access, found: list[Path], families: set[str],
     except UnicodeDecodeError:
         diagnostics.error(path, None, "encoding", "the stylesheet is not valid UTF-8")
         return
-    families.update(css.font_families(text))
+    texts.append(text)
     for reference in css.references(text):
         url = reference.url.strip()
         if not url or url.startswith("#") or urlsplit(url).scheme == "data":
@@ -68,7 +72,7 @@ def _check(path: Path, folder: Access, found: list[Path], families: set[str],
         elif target.resolve() not in (f.resolve() for f in found):
             found.append(target)
             if reference.imported:
-                _check(target, folder, found, families, diagnostics)
+                _check(target, folder, found, texts, diagnostics)
 
 
 def _problem(url: str, target: Path, imported: bool, folder: Access) -> str | None:
