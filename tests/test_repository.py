@@ -40,6 +40,7 @@ def test_no_file_names_a_path_of_this_machine() -> None:
 
 def test_the_patterns_find_what_they_look_for() -> None:
     assert CONFLICT.search(b"text\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n")
-    # Spelt in two pieces, or this file would be one it finds.
+    # Spelt in pieces, or this file would be one that checks of paths find.
     assert MACHINE.search(b'font = "/' + b'root/fonts/x.ttf"')
-    assert not MACHINE.search(b"see https://example.org/work/notes/ and styles/work/x")
+    assert not MACHINE.search(b"see https://example.org/" + b"work/notes/")
+    assert not MACHINE.search(b"styles/" + b"work/x.css")
