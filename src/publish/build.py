@@ -304,10 +304,10 @@ def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
     return found
 
 
-CAUSES = ((re.compile(r"Anchor defined twice: '([^']+)'"), "#{}"),
-          (re.compile(r"Failed to load image at '[^']*/([^'/]+)'"), "{}"))
-"""WeasyPrint's messages about what the manuscript may give the document (an id, an
-image), and the text of the manuscript that gives it."""
+CAUSES = ((re.compile(r"Failed to load image at '[^']*/([^'/]+)'"), "{}"),)
+"""WeasyPrint's messages about what the manuscript gives the document, and the text of
+the manuscript that gives it. (Ids are checked before: every id is the book's only
+one, so WeasyPrint's "Anchor defined twice" is a fault of publish's.)"""
 
 
 def _explain(unexplained: Unexplained, manuscript: Manuscript,

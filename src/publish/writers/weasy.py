@@ -123,13 +123,15 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
                               color_profiles=profiles) if isinstance(sheet, Path) else
                           CSS(string=sheet, url_fetcher=fetcher, color_profiles=profiles))
         capture.sheet = None
-        document = HTML(string=html.translate(FACE_SUBSTITUTES), base_url=str(base),
+
+        def lay_out(document: str) -> Any:
+            return HTML(string=document.translate(FACE_SUBSTITUTES), base_url=str(base),
                         url_fetcher=fetcher).render(stylesheets=sheets, color_profiles=profiles)
+
+        document = lay_out(html)
         lines = _lines(document, block_attribute)
         while (again := revise(lines)) is not None:
-            document = HTML(string=again.translate(FACE_SUBSTITUTES), base_url=str(base),
-                            url_fetcher=fetcher).render(stylesheets=sheets,
-                                                        color_profiles=profiles)
+            document = lay_out(again)
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
