@@ -17,8 +17,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from publish.journal import PAUSE
-from publish.sync.align import align
-from publish.sync.blocks import Kind, split
+
+
 from tests.conftest import ROOT, copy_book, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")
@@ -64,45 +64,6 @@ def synced(scratch_book: Path) -> Path:
     assert code == 0, err
     assert _sync(scratch_book)[0] == 0
     return scratch_book
-
-
-def _paragraphs(n: int, extra: str = "") -> str:
-    return "\n\n".join(f"Paragraph {i} {{date}}`{1900 + i}` " + "word " * (i + 3) + extra
-                       for i in range(n))
-
-
-@pytest.mark.parametrize(("drop", "side"), [(3, "target"), (5, "source"), (0, "target")])
-def test_one_inserted_block_does_not_shift_the_rest(drop: int, side: str) -> None:
-    source = split(_paragraphs(8)).sections[0].blocks
-    target = split(_paragraphs(8).replace("Paragraph", "Абзац")).sections[0].blocks
-    if side == "target":
-        del target[drop]
-    else:
-        del source[drop]
-    pairs = align(source, target)
-    unpaired = [p for p in pairs if p.source is None or p.target is None]
-    assert len(unpaired) == 1
-    for pair in pairs:
-        if pair.source and pair.target:
-            assert pair.source.text.split()[1] == pair.target.text.split()[1]
-
-
-def test_alignment_without_anchors_uses_length() -> None:
-    source = split("Short.\n\n" + "A much longer paragraph " * 8 + "\n\nMiddle one here.")
-    target = split("Кароткі.\n\n" + "Значна даўжэйшы абзац " * 8)
-    pairs = align(source.sections[0].blocks, target.sections[0].blocks)
-    assert [(p.source is not None, p.target is not None) for p in pairs] == [
-        (True, True), (True, True), (True, False)]
-
-
-def test_blocks_keep_their_lines() -> None:
-    text = ("# T {#t}\n\nOne\nstill one\n\n- item\n  more\n- item two\n\n> quote\n\n"
-            "| a | b |\n|---|---|\n| c | d |\n\n[^n]: note\n    continued\n")
-    chapter = split(text)
-    kinds = [(b.kind, b.line) for s in chapter.sections for b in s.blocks]
-    assert kinds == [(Kind.PARAGRAPH, 3), (Kind.ITEM, 6), (Kind.ITEM, 8), (Kind.QUOTE, 10),
-                     (Kind.ROW, 12), (Kind.CODE, 13), (Kind.ROW, 14)]
-    assert [(n.label, n.line, n.end) for n in chapter.notes] == [("n", 16, 18)]
 
 
 def test_the_projects_own_manuscripts_are_in_sync() -> None:

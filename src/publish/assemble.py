@@ -1,21 +1,61 @@
-"""Markup to model: render each chapter of one language and gather the book."""
+"""Markup to model: render each chapter of each language and gather the books.
+
+The source language is rendered first: each translation's blocks are paired with
+its blocks, and take the ids of their units (`publish.pairing`), which keep to
+what translators confirmed in the sync record."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from babel.dates import format_date
 
 from publish.diagnostics import Collector
 from publish.labels import labels
-from publish.load import LanguageSource, Manuscript
-from publish.markup import NOTE_ID, render_chapter
+from publish.load import LanguageSource, Manuscript, SourceFile
+from publish.markup import NOTE_ID, PairBlocks, Rendered, render_chapter
 from publish.model import Book, Chapter, Contributor, Event, Section
+from publish.pairing import name_source, name_target
+from publish.sync.record import RECORD, load_record
+
+Renderings = list[tuple[SourceFile, Rendered]]
+
+
+def assemble_books(manuscript: Manuscript, langs: list[str], diagnostics: Collector,
+                   classes: frozenset[str] = frozenset()) -> list[Book]:
+    """The book in each of `langs`; `classes` are those the text may give in
+    attribute lists."""
+    config = manuscript.config
+    record = load_record(manuscript.folder / RECORD, config.source_language,
+                         [lang for lang in config.languages if lang != config.source_language])
+    original = manuscript.languages[config.source_language]
+    sources = _render(manuscript, original, classes, lambda chapter: lambda blocks:
+                      name_source(blocks, record.known(chapter)))
+    blocks = {chapter.path.stem: rendered.blocks for chapter, rendered in sources}
+    return [_book(manuscript, lang, sources if lang == original.lang else _render(
+        manuscript, manuscript.languages[lang], classes, lambda chapter: lambda own:
+        name_target(blocks.get(chapter, []), own, record.known(chapter))), diagnostics)
+        for lang in langs]
 
 
 def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector,
                   classes: frozenset[str] = frozenset()) -> Book:
-    """The book in `lang`; `classes` are those the text may give in attribute lists."""
+    """The book in `lang` alone."""
+    return assemble_books(manuscript, [lang], diagnostics, classes)[0]
+
+
+def _render(manuscript: Manuscript, source: LanguageSource, classes: frozenset[str],
+            pair: Callable[[str], PairBlocks]) -> Renderings:
+    """Each chapter rendered, its blocks named by `pair` of the chapter's name."""
+    return [(chapter_file, render_chapter(chapter_file.text, source.lang, chapter_file.path,
+                                          manuscript.folder, source.names, classes,
+                                          pair(chapter_file.path.stem)))
+            for chapter_file in source.chapters]
+
+
+def _book(manuscript: Manuscript, lang: str, renderings: Renderings,
+          diagnostics: Collector) -> Book:
     source = manuscript.languages[lang]
     shared = manuscript.config
     return Book(
@@ -32,7 +72,7 @@ def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector,
         published_text=format_date(shared.published, "long", locale=lang),
         information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
                            if shared.information_as_of else None),
-        chapters=_chapters(manuscript, source, diagnostics, classes),
+        chapters=_chapters(renderings, diagnostics),
         labels=labels(lang),
         print=shared.print,
         isbn={fmt: value for fmt in ("epub", "pdf")
@@ -45,12 +85,7 @@ def _own(language: str | None, shared: str) -> str:
     return shared if language is None else language
 
 
-def _chapters(manuscript: Manuscript, source: LanguageSource,
-              diagnostics: Collector, classes: frozenset[str]) -> list[Chapter]:
-    renderings = [(chapter_file, render_chapter(chapter_file.text, source.lang,
-                                                chapter_file.path, manuscript.folder,
-                                                source.names, classes))
-                  for chapter_file in source.chapters]
+def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
     # A link may lead to an id of another chapter; a note's ids are its chapter's own.
     book_ids = {i for _, rendered in renderings for i in rendered.ids if not NOTE_ID.match(i)}
     # Headings' ids are told apart by the loader; an id an attribute list gives must
@@ -76,5 +111,6 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
             sections=[Section(h.level, h.id, h.text) for h in rendered.headings[1:]],
             images=rendered.images,
             events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
+            blocks=rendered.blocks,
         ))
     return chapters

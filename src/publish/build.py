@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from publish import output, stylesheets
 from publish.access import Access, Outside, font_installed
-from publish.assemble import assemble_book
+from publish.assemble import assemble_books
 from publish.attributes import CLASS_SHEETS
 from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
@@ -189,7 +189,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
     classes = frozenset[str]().union(*(sheets[sheet].classes for sheet in CLASS_SHEETS))
-    books = [assemble_book(manuscript, lang, diagnostics, classes) for lang in chosen]
+    books = assemble_books(manuscript, chosen, diagnostics, classes)
     diagnostics.raise_if_any()
     books = [add_chronology(book) for book in books]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.access import Access, describe, read
+from publish.blocks import PAIR_ID
 from publish.config import (
     SUPPORTED_LANGUAGES,
     LanguageConfig,
@@ -195,6 +196,9 @@ def id_problem(identifier: str) -> str | None:
         return f"the id #{identifier} must start with a letter"
     if identifier in RESERVED_IDS or identifier.startswith("page-"):
         return f"the id #{identifier} is taken by a page publish makes itself: choose another"
+    if re.fullmatch(PAIR_ID, identifier):
+        return (f"the id #{identifier} has the form of those publish gives the blocks "
+                "it pairs across languages (<section>_<n>): choose another")
     if GENERATED_ID.fullmatch(identifier):
         return (f"the id #{identifier} has the form of those publish gives notes and dates "
                 "(<chapter>-fn-<label>, <chapter>-event-<n>): choose another")

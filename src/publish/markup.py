@@ -11,6 +11,7 @@ import bisect
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,9 +23,10 @@ from markdown.inlinepatterns import BacktickInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 
-from publish import images, typography
+from publish import images, sourcelines, typography
 from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
+from publish.blocks import Block, Kind
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -82,6 +84,8 @@ class Rendered:
     given_ids: list[tuple[str, Finding]] = field(default_factory=list)
     """Ids that attribute lists give, each with the problem it is if another element
     of the book has it too."""
+    blocks: list[Block] = field(default_factory=list)
+    """The chapter's blocks in reading order, its notes last."""
     _seen: dict[str, int] = field(default_factory=dict)
 
     def occurrence(self, needle: str) -> int:
@@ -91,11 +95,18 @@ class Rendered:
         return nth
 
 
+PairBlocks = Callable[[list[Block]], list[Block]]
+"""Gives the blocks of a chapter their pair ids (and element ids), from the alignment
+with the other languages."""
+
+
 def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
                    names: frozenset[str] = frozenset(),
-                   classes: frozenset[str] = frozenset()) -> Rendered:
+                   classes: frozenset[str] = frozenset(),
+                   pair: PairBlocks | None = None) -> Rendered:
     """Render one chapter; `image_root` is the only folder images may come from;
-    `names` are never hyphenated; `classes` are those an attribute list may give."""
+    `names` are never hyphenated; `classes` are those an attribute list may give;
+    `pair` names the blocks, whose elements then carry the ids it gives."""
     result = Rendered(html="")
     result.findings = [Finding("", "limit", excess.message, line=excess.line)
                        for excess in excesses(text)]
@@ -105,7 +116,8 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
         output_format="xhtml",
         extensions=[
             "footnotes", "tables",
-            _ProjectExtension(lang, chapter_file, image_root, result, names, classes),
+            _ProjectExtension(text, lang, chapter_file, image_root, result, names,
+                              classes, pair),
         ],
         extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
     )
@@ -123,10 +135,13 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
 
 
 class _ProjectExtension(Extension):
-    def __init__(self, lang: str, chapter_file: Path, image_root: Path,
-                 result: Rendered, names: frozenset[str], classes: frozenset[str]) -> None:
+    def __init__(self, source: str, lang: str, chapter_file: Path, image_root: Path,
+                 result: Rendered, names: frozenset[str], classes: frozenset[str],
+                 pair: PairBlocks | None) -> None:
         super().__init__()
+        self.source = source
         self.lang = lang
+        self.pair = pair
         self.names = names
         self.classes = classes
         self.chapter_file = chapter_file
@@ -134,6 +149,8 @@ class _ProjectExtension(Extension):
         self.result = result
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        spans = sourcelines.Spans()
+        sourcelines.track(md, spans)
         # Only code between two or more backticks can hold a whole role, as text to
         # show: it is taken first. Then roles, above the backtick pattern (190), which
         # would otherwise take a role's value.
@@ -161,6 +178,8 @@ class _ProjectExtension(Extension):
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
         md.treeprocessors.register(_PrefixNoteIds(md), "note-ids", 3)
         md.treeprocessors.register(_Events(self.result, md), "events", 2)
+        md.treeprocessors.register(_Blocks(self.source, spans, self.pair, self.result, md),
+                                   "blocks", 1)
 
 
 class _RoleProcessor(InlineProcessor):
@@ -554,3 +573,57 @@ def _sentence(text: str, start: int, bounds: list[int]) -> str:
     index = bisect.bisect_right(bounds, start) - 1
     # Collapse the layout's spaces, but keep the no-break ones ("1988 г.").
     return re.sub(r"[ \t\n]+", " ", text[bounds[index]:bounds[index + 1]]).strip()
+
+
+BLOCKS = {"p": Kind.PARAGRAPH, "li": Kind.ITEM, "blockquote": Kind.QUOTE, "tr": Kind.ROW,
+          "pre": Kind.CODE, **{h: Kind.HEADING for h in HEADINGS}}
+CONTAINERS = {"ul", "ol", "table"}
+"""Top-level elements whose parts (items, rows) are the blocks."""
+
+
+class _Blocks(Treeprocessor):
+    """The chapter's blocks with their lines, from where the parser found them; the
+    ids `pair` gives them are set on their elements."""
+
+    def __init__(self, source: str, spans: sourcelines.Spans, pair: PairBlocks | None,
+                 result: Rendered, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.source = source.split("\n")
+        self.spans = spans
+        self.pair = pair
+        self.result = result
+
+    def run(self, root: etree.Element) -> None:
+        lines = self.source
+        found: list[tuple[Block, etree.Element | None]] = []
+        section = ""
+
+        def add(kind: Kind, element: etree.Element | None, span: tuple[int, int],
+                label: str = "") -> None:
+            first, last = span
+            text = "\n".join(lines[first - 1:last])
+            given = element.get("id", "") if element is not None else ""
+            found.append((Block(kind, text, first, last + 1, section, label, id=given),
+                          element))
+
+        for element in root:
+            parts: Iterable[etree.Element] = (
+                element.iter("tr") if element.tag == "table"
+                else element if element.tag in ("ul", "ol") else [element])
+            for part in parts:
+                kind = BLOCKS.get(part.tag)
+                span = self.spans.elements.get(part)
+                if kind is None or span is None:
+                    continue
+                if kind is Kind.HEADING:
+                    section = part.get("id", "")
+                add(kind, part, span, part.get("id", "") if kind is Kind.HEADING else "")
+        for label, span in self.spans.notes.items():
+            add(Kind.NOTE, None, span, label)
+        blocks = [block for block, _ in found]
+        if self.pair is not None:
+            blocks = self.pair(blocks)
+            for block, (_, owner) in zip(blocks, found, strict=True):
+                if owner is not None and block.id and not owner.get("id"):
+                    owner.set("id", block.id)
+        self.result.blocks = blocks

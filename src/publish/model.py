@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish import isbn
+from publish.blocks import Block
 from publish.config import PrintConfig
 
 
@@ -43,6 +44,9 @@ class Chapter:
     images: dict[str, Path] = field(default_factory=dict)
     """The images by their name inside the book: `images/<name>` in the body."""
     events: list[Event] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    """The chapter's blocks in reading order, notes last, with the ids they share
+    with their counterparts in the other languages."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.blocks import Kind
 from publish.diagnostics import BuildFailed, Diagnostic
-from publish.sync.blocks import Kind
 from publish.sync.exchange import Translation, TranslationFile
 from publish.sync.status import ChapterStatus, PairStatus, problems
 from publish.sync.structure import Shape, new_findings, shape, structure_change

@@ -16,6 +16,8 @@ from publish.config import TomlSource, toml_syntax
 from publish.diagnostics import BuildFailed, Diagnostic
 from publish.sync.commit import commit
 
+RECORD = "sync.toml"
+"""The record's file name in the manuscript folder."""
 HEADER = """\
 # What both languages said when a translator last confirmed each pair of blocks.
 # Written by `publish sync accept`; `publish sync` compares the manuscript with it.
@@ -26,9 +28,11 @@ HEADER = """\
 @dataclass(frozen=True)
 class Confirmed:
     id: str
-    """Stable within its chapter: `<section>_<n>`, `<section>_title` or `note_<label>`."""
+    """Stable within its chapter: `<section>_<n>`, `<section>_title` or `note_<label>`,
+    `<id>.<k>` for a block of the translation with no source block of its own."""
     source: str
     target: str
+    """Either text is empty for a block confirmed to have no counterpart."""
 
 
 class Record:
@@ -42,6 +46,11 @@ class Record:
 
     def chapter(self, lang: str, chapter: str) -> list[Confirmed]:
         return self.entries.get(lang, {}).get(chapter, [])
+
+    def known(self, chapter: str) -> dict[str, str]:
+        """Each source text confirmed in the chapter, in any language, and its id."""
+        return {c.source: c.id for lang in sorted(self.entries)
+                for c in self.chapter(lang, chapter) if c.source}
 
     def replace(self, lang: str, chapter: str, confirmed: list[Confirmed]) -> None:
         self.entries.setdefault(lang, {})[chapter] = sorted(confirmed, key=lambda c: c.id)

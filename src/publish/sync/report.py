@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from publish.sync.blocks import Block
+from publish.blocks import Block
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 COLUMNS = ["in-sync", "stale", "new", "missing", "extra", "untranslated", "mismatch"]

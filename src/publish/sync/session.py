@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.access import Access
+from publish.blocks import Block
 from publish.config import SharedConfig, load_shared
 from publish.diagnostics import BuildFailed, Collector, Diagnostic
 from publish.sync.commit import recover
-from publish.sync.record import Confirmed, Record, load_record
+from publish.sync.record import RECORD, Confirmed, Record, load_record
 from publish.sync.status import ChapterStatus, State, compare
-
-RECORD = "sync.toml"
 
 
 @dataclass
@@ -40,7 +39,8 @@ class SyncSession:
         return [
             compare(name, self.folder / source / f"{name}.md",
                     self.folder / lang / f"{name}.md", source, lang,
-                    self.record.chapter(lang, name), Access.within(self.folder))
+                    self.record.chapter(lang, name), self.record.known(name),
+                    Access.within(self.folder))
             for lang in chosen for name in names
         ]
 
@@ -52,15 +52,17 @@ class SyncSession:
         for chapter in self.status(langs):
             confirmed = {c.id: c for c in self.record.chapter(chapter.target_lang, chapter.name)}
             for pair in chapter.pairs:
-                if pair.source is None or pair.target is None:
-                    continue
                 chosen_by = _chosen(chapter.name, pair.id, targets)
                 if chosen_by is None:
                     continue
                 matched.add(chosen_by)
                 if pair.state is not State.IN_SYNC or pair.id not in confirmed:
                     changed += 1
-                confirmed[pair.id] = Confirmed(pair.id, pair.source.text, pair.target.text)
+                if pair.confirmed is not None:
+                    # Confirmed under the id the pair had before the text moved.
+                    confirmed.pop(pair.confirmed.id, None)
+                # A block without a counterpart is confirmed as such, on purpose.
+                confirmed[pair.id] = Confirmed(pair.id, _text(pair.source), _text(pair.target))
             self.record.replace(chapter.target_lang, chapter.name, list(confirmed.values()))
         unmatched = [t for t in targets if t not in matched]
         if unmatched:
@@ -89,6 +91,10 @@ class SyncSession:
             raise BuildFailed([Diagnostic(Path("--chapter"), None, "unknown-chapter",
                                           f"no chapter matches {' '.join(patterns)}")])
         return chosen
+
+
+def _text(block: Block | None) -> str:
+    return block.text if block is not None else ""
 
 
 def _chosen(chapter: str, pair_id: str, targets: list[str]) -> str | None:

@@ -5,19 +5,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from publish.access import Access
+from publish.alignment import anchors
+from publish.blocks import Block
 from publish.diagnostics import Collector
 from publish.load import read_text
-from publish.sync.align import Pair, align, anchors
-from publish.sync.blocks import Block, Chapter, Section, split
+from publish.markup import render_chapter
+from publish.pairing import pair_chapter
 from publish.sync.record import Confirmed
 
 SCRIPTS = {"be": re.compile(r"[\u0400-\u04ff]"), "en": re.compile(r"[A-Za-z]")}
@@ -86,32 +89,38 @@ class ChapterStatus:
 
 
 def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
-            target_lang: str, recorded: list[Confirmed], access: Access) -> ChapterStatus:
+            target_lang: str, recorded: list[Confirmed], known: Mapping[str, str],
+            access: Access) -> ChapterStatus:
+    """The chapter's status; `known` maps each source text confirmed in any language
+    to the id confirmed with it, which keeps ids the same for every language."""
+    source_text = _chapter_text(source_path, access)
     target_text = _chapter_text(target_path, access)
-    source = split(_chapter_text(source_path, access))
-    target = split(target_text)
+    folder = source_path.parent.parent
+    units = pair_chapter(render_chapter(source_text, source_lang, source_path, folder).blocks,
+                         render_chapter(target_text, target_lang, target_path, folder).blocks,
+                         known)
     status = ChapterStatus(name, source_lang, target_lang, source_path, target_path,
                            target_text, [])
     matcher = _RecordMatcher(recorded, source_lang, target_lang)
-    for section_id, source_section, target_section in _sections(source, target):
-        if source_section is not None or target_section is not None:
-            heading = Pair(source_section.heading if source_section else None,
-                           target_section.heading if target_section else None)
-            status.pairs.append(matcher.fixed(f"{section_id}_title", heading))
-        pairs = align(source_section.blocks if source_section else [],
-                      target_section.blocks if target_section else [])
-        status.pairs.extend(matcher.body(section_id, pairs))
-    source_notes = {note.label: note for note in source.notes}
-    target_notes = {note.label: note for note in target.notes}
-    for label in [*source_notes, *(k for k in target_notes if k not in source_notes)]:
-        status.pairs.append(matcher.fixed(
-            f"note_{label}", Pair(source_notes.get(label), target_notes.get(label))))
+    sources, targets = source_text.split("\n"), target_text.split("\n")
+    for unit in units:
+        status.pairs.append(matcher.status(unit.id, _joined(unit.source, sources),
+                                           _joined(unit.target, targets)))
     for pair in status.pairs:
         if pair.source is not None and pair.target is not None:
             pair.problems = problems(pair.source.text, pair.target.text, source_lang,
                                      target_lang)
     _place_unpaired(status.pairs)
     return status
+
+
+def _joined(blocks: tuple[Block, ...], lines: list[str]) -> Block | None:
+    """The blocks of one side of a unit as one, with the lines between them."""
+    if len(blocks) < 2:
+        return blocks[0] if blocks else None
+    first, last = blocks[0], blocks[-1]
+    return dataclasses.replace(first, text="\n".join(lines[first.line - 1:last.end - 1]),
+                               end=last.end)
 
 
 def _chapter_text(path: Path, access: Access) -> str:
@@ -125,72 +134,41 @@ def _chapter_text(path: Path, access: Access) -> str:
     return text
 
 
-def _sections(source: Chapter,
-              target: Chapter) -> Iterator[tuple[str, Section | None, Section | None]]:
-    """Sections paired by heading id, in the source's order, the target's own last."""
-    targets = {section.id: section for section in target.sections}
-    seen = set()
-    for section in source.sections:
-        seen.add(section.id)
-        yield section.id, section, targets.get(section.id)
-    for section in target.sections:
-        if section.id not in seen:
-            yield section.id, None, section
-
-
 class _RecordMatcher:
-    """Finds, for each current pair, the confirmed pair it continues."""
+    """Finds, for each unit, what was confirmed of it: by its id, else by its text."""
 
     def __init__(self, recorded: list[Confirmed], source_lang: str, target_lang: str) -> None:
         self.recorded = {c.id: c for c in recorded}
         self.langs = (source_lang, target_lang)
         self.used: set[str] = set()
 
-    def fixed(self, pair_id: str, pair: Pair) -> PairStatus:
-        return self._status(pair_id, pair, self.recorded.get(pair_id))
-
-    def body(self, section_id: str, pairs: list[Pair]) -> list[PairStatus]:
-        pattern = re.compile(rf"{re.escape(section_id)}_(\d+)")
-        pool = [c for c in self.recorded.values() if pattern.fullmatch(c.id)]
-        found: list[Confirmed | None] = [None] * len(pairs)
-        tests: list[Callable[[Pair, Confirmed], bool]] = [
-            lambda p, c: _text(p.source) == c.source and _text(p.target) == c.target,
-            lambda p, c: p.source is not None and _text(p.source) == c.source,
-            lambda p, c: p.target is not None and _text(p.target) == c.target,
-            lambda p, c: max(_ratio(_text(p.source), c.source),
-                             _ratio(_text(p.target), c.target)) >= 0.6,
+    def status(self, pair_id: str, source: Block | None, target: Block | None) -> PairStatus:
+        now = (_text(source), _text(target))
+        tests: list[Callable[[Confirmed], bool]] = [
+            lambda c: c.id == pair_id,
+            lambda c: (c.source, c.target) == now,
+            lambda c: source is not None and c.source == now[0],
+            lambda c: target is not None and c.target == now[1],
         ]
-        for test in tests:
-            for index, pair in enumerate(pairs):
-                if found[index] is None:
-                    match = next((c for c in pool if c.id not in self.used and test(pair, c)),
-                                 None)
-                    if match is not None:
-                        found[index] = match
-                        self.used.add(match.id)
-        numbers = [int(m[1]) for c in pool if (m := pattern.fullmatch(c.id))]
-        fresh = max(numbers, default=0)
-        statuses = []
-        for pair, confirmed in zip(pairs, found, strict=True):
-            if confirmed is None:
-                fresh += 1
-                pair_id = f"{section_id}_{fresh}"
-            else:
-                pair_id = confirmed.id
-            statuses.append(self._status(pair_id, pair, confirmed))
-        return statuses
+        # A block confirmed without a counterpart is that, and a pair a pair.
+        shaped = [c for c in self.recorded.values() if c.id not in self.used
+                  and (c.source == "") == (source is None)
+                  and (c.target == "") == (target is None)]
+        confirmed = next((c for test in tests for c in shaped if test(c)), None)
+        if confirmed is not None:
+            self.used.add(confirmed.id)
+        return self._status(pair_id, source, target, confirmed)
 
-    def _status(self, pair_id: str, pair: Pair, confirmed: Confirmed | None) -> PairStatus:
-        if pair.target is None:
-            return PairStatus(pair_id, pair.source, None, State.MISSING)
-        if pair.source is None:
-            return PairStatus(pair_id, None, pair.target, State.EXTRA)
+    def _status(self, pair_id: str, source: Block | None, target: Block | None,
+                confirmed: Confirmed | None) -> PairStatus:
         if confirmed is None:
-            return PairStatus(pair_id, pair.source, pair.target, State.NEW)
-        status = PairStatus(pair_id, pair.source, pair.target, State.IN_SYNC,
-                            confirmed=confirmed)
-        for lang, then, now in ((self.langs[0], confirmed.source, pair.source.text),
-                                (self.langs[1], confirmed.target, pair.target.text)):
+            state = (State.MISSING if target is None else State.EXTRA if source is None
+                     else State.NEW)
+            return PairStatus(pair_id, source, target, state)
+        status = PairStatus(pair_id, source, target, State.IN_SYNC, confirmed=confirmed)
+        for lang, then, block in ((self.langs[0], confirmed.source, source),
+                                  (self.langs[1], confirmed.target, target)):
+            now = _text(block) or ""
             if then != now:
                 status.state = State.STALE
                 status.changed.append(lang)
@@ -200,10 +178,6 @@ class _RecordMatcher:
 
 def _text(block: Block | None) -> str | None:
     return block.text if block is not None else None
-
-
-def _ratio(now: str | None, then: str) -> float:
-    return difflib.SequenceMatcher(None, now, then).ratio() if now is not None else 0.0
 
 
 def word_diff(old: str, new: str) -> str:
