@@ -17,8 +17,6 @@ import pytest
 from babel.messages.pofile import read_po
 
 from publish.journal import PAUSE
-
-
 from tests.conftest import ROOT, copy_book, require, run_publish
 
 EN = Path("manuscript/en/01-first.md")
@@ -124,6 +122,32 @@ def test_inserted_paragraph_is_missing_not_a_cascade(synced: Path) -> None:
     assert _states(synced) == {"in-sync": 9, "missing": 1}
     out = _sync(synced)[1]
     assert f"{EN}:5: missing: no be text for this block; it belongs after {BE}:3" in out
+
+
+def test_a_block_without_a_counterpart_on_purpose_can_be_confirmed(synced: Path) -> None:
+    _edit(synced, EN, "## A Section {#first-section}\n",
+          "An inserted paragraph with {num}`7` words.\n\n## A Section {#first-section}\n")
+    _edit(synced, BE, "сям'і\".\n", "сям'і\".\n\nТолькі па-беларуску, {num}`8`.\n")
+    assert _states(synced) == {"in-sync": 9, "missing": 1, "extra": 1}
+    missing, extra = (p["id"] for p in _pairs(synced) if p["state"] in ("missing", "extra"))
+    assert (missing, extra) == ("first_2", "first-section_1.2")
+    code, out, _ = _sync(synced, "accept", f"01-first:{missing}")
+    assert (code, out.strip()) == (0, "confirmed 1 pair")
+    assert _states(synced) == {"in-sync": 10, "extra": 1}
+    assert _sync(synced, "accept", "--all")[0] == 0
+    assert _sync(synced)[0] == 0
+    # What was confirmed alone is stale once its text changes.
+    _edit(synced, BE, "Толькі па-беларуску", "Толькі і толькі па-беларуску")
+    assert _states(synced) == {"in-sync": 10, "stale": 1}
+
+
+def test_a_paragraph_split_in_two_is_one_pair(synced: Path) -> None:
+    _edit(synced, BE, "годзе, у {date}", "годзе.\n\nУ {date}")
+    (pair,) = [p for p in _pairs(synced) if p["id"] == "first-section_1"]
+    assert pair["state"] == "stale"
+    assert "[-годзе, у-]{+годзе.\n\nУ+}" in pair["diffs"]["be"]  # type: ignore[index]
+    assert _sync(synced, "accept", "--all")[0] == 0
+    assert _states(synced) == {"in-sync": 9}
 
 
 def test_deleted_paragraph_is_extra(synced: Path) -> None:
