@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-# Temporary, until publish.alignment is merged: then this line and the ignore below go.
-pytest.importorskip("publish.alignment")
-from publish.alignment import align_texts  # type: ignore[import-not-found]
+from publish.alignment import align_texts
 
 CASES = Path(__file__).parent / "alignment"
 

@@ -69,9 +69,12 @@ def test_one_inserted_block_does_not_shift_the_rest(drop: int, side: str) -> Non
 
 
 def test_alignment_without_anchors_uses_length() -> None:
-    source = ["Short.", "A much longer paragraph " * 8, "Middle one here, and more."]
-    target = ["Кароткі.", "Значна даўжэйшы абзац " * 8]
-    assert align_texts(source, target) == [((0,), (0,)), ((1,), (1,)), ((2,), ())]
+    sizes = [3, 12, 6, 20, 4]
+    source = [f"Word {'and more ' * n}." for n in sizes]
+    target = [f"Слова {'і яшчэ ' * n}." for n in sizes]
+    del target[2]
+    assert align_texts(source, target) == [((0,), (0,)), ((1,), (1,)), ((2,), ()),
+                                           ((3,), (2,)), ((4,), (3,))]
 
 
 def test_a_paragraph_split_in_two_is_one_unit() -> None:
@@ -103,7 +106,8 @@ def test_units_have_ids_their_blocks_share() -> None:
 
 def test_a_block_without_a_counterpart_takes_a_sub_number() -> None:
     source = "# T {#t}\n\nOne {num}`1`.\n\nTwo {num}`2`.\n"
-    target = "# Т {#t}\n\nАдзін {num}`1`.\n\nДадатак.\n\nДва {num}`2`.\n"
+    target = ("# Т {#t}\n\nАдзін {num}`1`.\n\nДадатак пра {num}`9` рэчы, якіх няма ў "
+              "арыгінале.\n\nДва {num}`2`.\n")
     assert [(u.id, len(u.source), len(u.target)) for u in _units(source, target)] == [
         ("t_title", 1, 1), ("t_1", 1, 1), ("t_1.2", 0, 1), ("t_2", 1, 1)]
 
