@@ -3,14 +3,18 @@ the blocks of two languages are paired into units with shared ids."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from publish.alignment import align_texts
-from publish.blocks import Block, Kind
+from publish.blocks import PAIR_ID, Block, Kind
 from publish.markup import render_chapter
 from publish.pairing import Unit, pair_chapter
+from tests.conftest import Built
 
 
 def _blocks(text: str, lang: str = "en") -> list[Block]:
@@ -125,3 +129,20 @@ def test_the_editions_carry_the_shared_ids() -> None:
         "# Т {#t}\n\nАдзін {num}`1`.\n\n- а {num}`2`\n", "be", Path("chapter.md"), Path("."),
         pair=lambda blocks: [b for u in pair_chapter(source, blocks, {}) for b in u.target])
     assert '<p id="t_1">' in rendered.html and '<li id="t_2">' in rendered.html
+
+
+def _shared_ids(text: str) -> list[str]:
+    return re.findall(rf'id="({PAIR_ID})"', text)
+
+
+def test_every_edition_carries_the_ids_both_languages_share(rich: Built) -> None:
+    found = {}
+    for lang in ("be", "en"):
+        with zipfile.ZipFile(rich.edition(lang, "epub")) as epub:
+            found[lang, "epub"] = _shared_ids(epub.read("EPUB/blocks.xhtml").decode())
+        reader = PdfReader(rich.edition(lang, "pdf"))
+        found[lang, "pdf"] = sorted(n for n in reader.named_destinations
+                                    if re.fullmatch(PAIR_ID, n))
+    assert found["be", "epub"] == found["en", "epub"]
+    assert len(found["en", "epub"]) >= 6
+    assert found["be", "pdf"] == found["en", "pdf"] == sorted(found["en", "epub"])

@@ -103,9 +103,8 @@ def compare(name: str, source_path: Path, target_path: Path, source_lang: str,
                            target_text, [])
     matcher = _RecordMatcher(recorded, source_lang, target_lang)
     sources, targets = source_text.split("\n"), target_text.split("\n")
-    for unit in units:
-        status.pairs.append(matcher.status(unit.id, _joined(unit.source, sources),
-                                           _joined(unit.target, targets)))
+    status.pairs = matcher.statuses([(unit.id, _joined(unit.source, sources),
+                                      _joined(unit.target, targets)) for unit in units])
     for pair in status.pairs:
         if pair.source is not None and pair.target is not None:
             pair.problems = problems(pair.source.text, pair.target.text, source_lang,
@@ -140,24 +139,35 @@ class _RecordMatcher:
     def __init__(self, recorded: list[Confirmed], source_lang: str, target_lang: str) -> None:
         self.recorded = {c.id: c for c in recorded}
         self.langs = (source_lang, target_lang)
-        self.used: set[str] = set()
 
-    def status(self, pair_id: str, source: Block | None, target: Block | None) -> PairStatus:
-        now = (_text(source), _text(target))
-        tests: list[Callable[[Confirmed], bool]] = [
-            lambda c: c.id == pair_id,
-            lambda c: (c.source, c.target) == now,
-            lambda c: source is not None and c.source == now[0],
-            lambda c: target is not None and c.target == now[1],
+    def statuses(self, units: list[tuple[str, Block | None, Block | None]]
+                 ) -> list[PairStatus]:
+        """Each unit's status; a unit takes what was confirmed under its id first,
+        else what was confirmed with its texts, each test tried on every unit before
+        the next, weaker one."""
+        tests: list[Callable[[str, str | None, str | None, Confirmed], bool]] = [
+            lambda i, s, t, c: c.id == i,
+            lambda i, s, t, c: (c.source, c.target) == (s, t),
+            lambda i, s, t, c: s is not None and c.source == s,
+            lambda i, s, t, c: t is not None and c.target == t,
         ]
-        # A block confirmed without a counterpart is that, and a pair a pair.
-        shaped = [c for c in self.recorded.values() if c.id not in self.used
-                  and (c.source == "") == (source is None)
-                  and (c.target == "") == (target is None)]
-        confirmed = next((c for test in tests for c in shaped if test(c)), None)
-        if confirmed is not None:
-            self.used.add(confirmed.id)
-        return self._status(pair_id, source, target, confirmed)
+        found: list[Confirmed | None] = [None] * len(units)
+        used: set[str] = set()
+        for test in tests:
+            for n, (pair_id, source, target) in enumerate(units):
+                if found[n] is not None:
+                    continue
+                texts = (_text(source), _text(target))
+                # A block confirmed without a counterpart is that, and a pair a pair.
+                match = next((c for c in self.recorded.values() if c.id not in used
+                              and (c.source == "") == (source is None)
+                              and (c.target == "") == (target is None)
+                              and test(pair_id, *texts, c)), None)
+                if match is not None:
+                    found[n] = match
+                    used.add(match.id)
+        return [self._status(*unit, confirmed)
+                for unit, confirmed in zip(units, found, strict=True)]
 
     def _status(self, pair_id: str, source: Block | None, target: Block | None,
                 confirmed: Confirmed | None) -> PairStatus:
