@@ -21,7 +21,7 @@ from publish.access import Access, Outside, font_installed
 from publish.assemble import assemble_book
 from publish.attributes import CLASS_SHEETS
 from publish.config import line_of_key
-from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.layout import Layout
 from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
@@ -120,7 +120,7 @@ def _pdf(edition: PdfEdition) -> Writer:
                              writing.target)
         for image, ppi in laid_out.rendered.low_resolution:
             path, line = writing.manuscript.locate(image.name, book.lang) or (image, None)
-            writing.warn(Diagnostic(path, line, "low-resolution",
+            writing.warn(Diagnostic(path, line, Code.LOW_RESOLUTION,
                                     f"image {image.name!r} prints at {ppi} ppi in the "
                                     f"{book.lang} {edition} edition; the press asks for "
                                     f"{PRESS_PPI} or more"))
@@ -165,7 +165,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     sheets = {}
     for sheet in STYLESHEETS:
         if not (project.styles / sheet).is_file():
-            diagnostics.error(project.styles / sheet, None, "styles-missing",
+            diagnostics.error(project.styles / sheet, None, Code.STYLES_MISSING,
                               "the stylesheet is missing (every project has styles/"
                               f"{', styles/'.join(STYLESHEETS)})")
         else:
@@ -179,12 +179,12 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     chosen = languages or manuscript.config.languages
     for name in formats or EDITIONS:
         if name not in EDITIONS:
-            diagnostics.error(Path("--format"), None, "unknown-format",
+            diagnostics.error(Path("--format"), None, Code.UNKNOWN_FORMAT,
                               f"{name!r} is not a format publish writes "
                               f"({', '.join(EDITIONS)})")
     for lang in chosen:
         if lang not in manuscript.config.languages:
-            diagnostics.error(project.manuscript / "book.toml", None, "unknown-language",
+            diagnostics.error(project.manuscript / "book.toml", None, Code.UNKNOWN_LANGUAGE,
                               f"{lang!r} is not one of the book's languages "
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
@@ -220,7 +220,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                 try:
                     layout = edition.write(writing)
                 except Outside as outside:
-                    raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
+                    raise BuildFailed([Diagnostic(outside.path, None, Code.FILE_OUTSIDE,
                                                   str(outside))]) from None
                 except OSError as error:
                     folder.failed(error, target or folder.root)
@@ -230,7 +230,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                     raise BuildFailed(_explain(unexplained, manuscript, job)) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
-                        project.manuscript / book.lang, None, "press-transparency",
+                        project.manuscript / book.lang, None, Code.PRESS_TRANSPARENCY,
                         f"the {book.lang} {name} edition holds {found}, and "
                         f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
                         "onto white")]) from None
@@ -264,7 +264,7 @@ def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet]
     declared = {family.casefold() for sheet in sheets for family in sheet.families}
     if face.casefold() not in declared and font_installed(face) is False:
         config = manuscript.folder / "book.toml"
-        diagnostics.error(config, line_of_key(config, "print.font"), "config-value",
+        diagnostics.error(config, line_of_key(config, "print.font"), Code.CONFIG_VALUE,
                           f"font {face!r} is not installed: fontconfig knows no such family "
                           "(`fc-list : family` lists those it knows) and no @font-face of "
                           "styles/ declares it")
@@ -281,7 +281,7 @@ class Job:
 
     def internal(self, message: str) -> Diagnostic:
         """A problem that neither the manuscript nor the styles answer for."""
-        return Diagnostic(self.path, None, "internal",
+        return Diagnostic(self.path, None, Code.INTERNAL,
                           f"{message}, laying out the {self.lang} {self.edition} edition: "
                           "nothing in manuscript/ or styles/ causes it, so it is a fault of "
                           "publish; please report it")
@@ -299,7 +299,7 @@ def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
         message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
         place = manuscript.locate(char, job.lang) or next(
             ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
-        found.append(Diagnostic(*place, "missing-glyph", message) if place
+        found.append(Diagnostic(*place, Code.MISSING_GLYPH, message) if place
                      else job.internal(message))
     return found
 
@@ -320,7 +320,7 @@ def _explain(unexplained: Unexplained, manuscript: Manuscript,
                   if (m := pattern.search(message)))
         place = next(filter(None, (manuscript.locate(cause, job.lang) for cause in causes)),
                      None)
-        found.append(Diagnostic(*place, "weasyprint", message) if place
+        found.append(Diagnostic(*place, Code.WEASYPRINT, message) if place
                      else job.internal(f"WeasyPrint warned {message!r}"))
     return found
 
@@ -333,6 +333,6 @@ def _modified(published: datetime.date) -> datetime.datetime:
         try:
             return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except ValueError:
-            raise BuildFailed([Diagnostic(Path("SOURCE_DATE_EPOCH"), None, "environment",
+            raise BuildFailed([Diagnostic(Path("SOURCE_DATE_EPOCH"), None, Code.ENVIRONMENT,
                                           f"{epoch!r} is not a count of seconds")]) from None
     return datetime.datetime.combine(published, datetime.time(), datetime.UTC)

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from publish import __version__
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.files import write_whole
 from publish.signals import stopping_with
 from publish.sync import exchange, imports, report
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # What the stages do not tell themselves of the file system (a folder where
         # sync.toml should be, a full disk under manuscript/): one line naming the path.
         place = Path(error.filename) if error.filename else Path(args.command)
-        problem = Diagnostic(place, None, "file-system",
+        problem = Diagnostic(place, None, Code.FILE_SYSTEM,
                              f"cannot be read or written: {error.strerror or error}")
         print(problem.format(Path.cwd()), file=sys.stderr)
         return 1
@@ -197,7 +197,7 @@ def _run_export(args: argparse.Namespace) -> int:
     langs = args.lang or session.targets
     if len(langs) != 1:
         raise BuildFailed([Diagnostic(
-            Path("--lang"), None, "unknown-language",
+            Path("--lang"), None, Code.UNKNOWN_LANGUAGE,
             f"name the one translation to export ({', '.join(session.targets) or 'none'})")])
     chapters = session.status(langs, args.chapter)
     ext = "po" if args.format == "po" else "xlf"

@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 
 from publish.access import Access
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 from publish.load import read_text
 from publish.sync.align import Pair, align, anchors
 from publish.sync.blocks import Block, Chapter, Section, split
@@ -40,7 +40,7 @@ class State(Enum):
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: Code
     """`untranslated` or `mismatch`."""
     message: str
 
@@ -225,7 +225,7 @@ def problems(source: str, target: str, source_lang: str, target_lang: str) -> li
     """What a careful editor would flag in a translation `target` of `source`."""
     found = []
     if _untranslated(source, target, target_lang):
-        found.append(Problem("untranslated",
+        found.append(Problem(Code.UNTRANSLATED,
                              f"the {target_lang} text is not in {target_lang}"))
     mine, theirs = anchors(source), anchors(target)
     kinds = {"date": "dates", "num": "numbers", "note": "note references", "link": "links"}
@@ -234,7 +234,7 @@ def problems(source: str, target: str, source_lang: str, target_lang: str) -> li
         right = sorted(k.split(":", 1)[1] for k in theirs.elements()
                        if k.startswith(kind + ":"))
         if left != right:
-            found.append(Problem("mismatch", f"{name} differ: {source_lang} has "
+            found.append(Problem(Code.MISMATCH, f"{name} differ: {source_lang} has "
                                  f"{_listed(left)}, {target_lang} has {_listed(right)}"))
     return found
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.model import Book
 
 WIDTH = 1600
@@ -38,7 +38,7 @@ def front_panel(cover: Path, book: Book) -> bytes:
     """The front panel of the press cover PDF `cover`, as a PNG."""
     tool = shutil.which(RASTERISER)
     if tool is None:
-        raise BuildFailed([Diagnostic(Path(RASTERISER), None, "environment",
+        raise BuildFailed([Diagnostic(Path(RASTERISER), None, Code.ENVIRONMENT,
                                       "poppler's pdftoppm (Debian: poppler-utils) draws "
                                       "the e-book's cover from the press cover; it is "
                                       "not installed")])

@@ -26,7 +26,7 @@ from weasyprint.text.line_break import create_layout, line_size
 from weasyprint.urls import URLFetcher
 
 from publish.access import Access
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.model import Book
 from publish.writers import blocks
 from publish.writers.typesetting import Line, Piece
@@ -300,7 +300,7 @@ class _Capture(logging.Handler):
         if self.sheet is None:
             if message not in self.unexplained:
                 self.unexplained.append(message)
-        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), "weasyprint",
+        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), Code.WEASYPRINT,
                                   message)) not in self.found:
             self.found.append(found)
 
