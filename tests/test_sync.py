@@ -162,7 +162,8 @@ def test_inserted_paragraph_is_missing_not_a_cascade(synced: Path) -> None:
           "An inserted paragraph with {num}`7` words.\n\n## A Section {#first-section}\n")
     assert _states(synced) == {"in-sync": 9, "missing": 1}
     out = _sync(synced)[1]
-    assert f"{EN}:5: missing: no be text for this block; it belongs after {BE}:3" in out
+    assert (f"{EN}:5: missing: no be text for this block; it belongs after the line in "
+            f"brackets [{BE}:3]") in out
 
 
 def test_deleted_paragraph_is_extra(synced: Path) -> None:
