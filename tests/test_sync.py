@@ -144,7 +144,8 @@ def test_source_change_makes_the_pair_stale_with_a_diff(synced: Path) -> None:
     code, out, _ = _sync(synced)
     assert code == 1
     assert (f"{BE}:3: stale: en changed since this pair was confirmed; update be "
-            f"[{EN}:3]") in out
+            f"[{EN}:3]\n    en: He was born on") in out
+    assert "a {+very +}long time" in out
 
 
 def test_a_fix_made_first_in_belarusian_is_caught(synced: Path) -> None:

@@ -72,9 +72,9 @@ def write_cover(book: Book, interior: Layout, access: Access, styles: Path,
     return what WeasyPrint found wrong with it."""
     sheet = geometry(book, interior.pages)
     rendered = weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
-                 access, styles, target, book.print.font,
-                 pdf_variant=book.print.pdf_x,
-                 pdf_identifier=identifier(book, FORMAT).encode())
+                            access, styles, target, book.print.font,
+                            pdf_variant=book.print.pdf_x,
+                            pdf_identifier=identifier(book, FORMAT).encode())
     with pdfedit.editing(target) as writer:
         press.finish(writer, book.print, folds=(sheet.trim_width, sheet.trim_width + sheet.spine))
     return rendered.troubles
