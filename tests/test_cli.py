@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from publish.diagnostics import Code
 from tests.conftest import run_publish
 
 
@@ -11,6 +12,12 @@ def test_help() -> None:
     result = run_publish("--help")
     assert result.returncode == 0
     assert "build" in result.stdout
+
+
+def test_help_lists_every_diagnostic_code_with_its_meaning() -> None:
+    listed = " ".join(run_publish("--help").stdout.split())
+    for code in Code:
+        assert f" {code} {code.description}" in listed, code
 
 
 def test_build_help_describes_every_option() -> None:

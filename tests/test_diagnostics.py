@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 
+from publish.diagnostics import Code
 from tests.conftest import BOOKS, ROOT, Canary, copy_book, run_publish
 
 CASES = Path(__file__).parent / "diagnostics"
@@ -41,17 +42,8 @@ DELETE = ".delete"
 TOKEN = "CANARY"
 LINK = ".link"
 
-LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
+LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: ([a-z-]+): .+$")
 """`path[:line]: code: message`, one problem a line."""
-
-# The code is the first string literal that looks like one (lowercase words joined
-# by hyphens) among the arguments of a call that reports a problem; an argument
-# may hold a call of its own, as in Diagnostic(Path("SOURCE_DATE_EPOCH"), ...).
-REPORT = re.compile(
-    r"(?:\.error|\bDiagnostic|\bFinding)\("
-    r"""(?:[^"'()]|\([^()]*\)|"[^"\n]*"|'[^'\n]*')*?"""
-    r"""["']([a-z]+(?:-[a-z]+)*)["']"""
-)
 
 
 def _cases() -> list[Path]:
@@ -144,23 +136,46 @@ def test_diagnostic(case: Path, tmp_path: Path, update_golden: bool,
         assert left == [], "a failed build must leave no edition and no temporary file"
 
 
-def _codes_in_source() -> set[str]:
-    return {match[1] for source in sorted((ROOT / "src" / "publish").rglob("*.py"))
-            for match in REPORT.finditer(source.read_text(encoding="utf-8"))}
+TESTED_ELSEWHERE = {
+    Code.INTERNAL: ("tests/test_safety.py::test_unexplained_warning_is_internal",
+                    "no input causes it: the test makes publish itself write a faulty page"),
+    **{code: (f"tests/test_sync.py::{test}", "a finding of `publish sync`, told on standard "
+              "output beside the table, where these cases compare standard error")
+       for code, test in (
+           (Code.STALE, "test_source_change_makes_the_pair_stale_with_a_diff"),
+           (Code.NEW, "test_a_book_never_confirmed_is_new_everywhere"),
+           (Code.MISSING, "test_inserted_paragraph_is_missing_not_a_cascade"),
+           (Code.EXTRA, "test_deleted_paragraph_is_extra"),
+           (Code.UNTRANSLATED, "test_untranslated_block"),
+           (Code.MISMATCH, "test_mismatched_values"))},
+}
+"""Codes no case here can show, with the test that proves each is told and why."""
 
 
-UNREACHABLE = {"internal": "tests/test_safety.py::test_unexplained_warning_is_internal"}
-"""Codes no input may cause (a fault of publish's own), with the test that proves
-each is told."""
+def _codes_of_cases() -> dict[str, set[str]]:
+    """The codes each case's expected report names."""
+    return {case.name: {match[2] for line in (case / "expected.txt").read_text(
+                            encoding="utf-8").splitlines() if (match := LINE.fullmatch(line))}
+            for case in _cases()}
 
 
-def test_every_diagnostic_has_a_case() -> None:
-    codes = _codes_in_source() - set(UNREACHABLE)
-    assert {"config-missing", "encoding", "role", "weasyprint", "environment"} <= codes, \
-        "the pattern no longer finds the codes in src/publish"
-    tested = "".join(
-        (case / "expected.txt").read_text(encoding="utf-8")
-        for case in _cases() if (case / "expected.txt").exists()
-    )
-    untested = sorted(code for code in codes if f": {code}: " not in tested)
-    assert untested == [], f"diagnostics with no case in {CASES.relative_to(ROOT)}/"
+def test_every_code_has_a_case() -> None:
+    tested = set().union(*_codes_of_cases().values())
+    untested = sorted(str(code) for code in Code
+                      if code not in tested and code not in TESTED_ELSEWHERE)
+    assert untested == [], f"codes with no case in {CASES.relative_to(ROOT)}/"
+
+
+def test_every_case_names_codes_of_the_enumeration() -> None:
+    members = {str(code) for code in Code}
+    strays = {case: sorted(codes - members) for case, codes in _codes_of_cases().items()
+              if not codes <= members}
+    assert strays == {}, "codes that are not members of publish.diagnostics.Code"
+
+
+@pytest.mark.parametrize("code", sorted(TESTED_ELSEWHERE), ids=str)
+def test_codes_tested_elsewhere_name_a_test_that_exists(code: Code) -> None:
+    test, _ = TESTED_ELSEWHERE[code]
+    module, name = test.split("::")
+    assert re.search(rf"^def {name}\(", (ROOT / module).read_text(encoding="utf-8"), re.M), \
+        f"{code}: no test {test}"

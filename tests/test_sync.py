@@ -103,7 +103,8 @@ def test_source_change_makes_the_pair_stale_with_a_diff(synced: Path) -> None:
     code, out, _ = _sync(synced)
     assert code == 1
     assert (f"{BE}:3: stale: en changed since this pair was confirmed; update be "
-            f"[{EN}:3]") in out
+            f"[{EN}:3]\n    en: He was born on") in out
+    assert "a {+very +}long time" in out
 
 
 def test_a_fix_made_first_in_belarusian_is_caught(synced: Path) -> None:
@@ -121,7 +122,8 @@ def test_inserted_paragraph_is_missing_not_a_cascade(synced: Path) -> None:
           "An inserted paragraph with {num}`7` words.\n\n## A Section {#first-section}\n")
     assert _states(synced) == {"in-sync": 9, "missing": 1}
     out = _sync(synced)[1]
-    assert f"{EN}:5: missing: no be text for this block; it belongs after {BE}:3" in out
+    assert (f"{EN}:5: missing: no be text for this block; it belongs after the line in "
+            f"brackets [{BE}:3]") in out
 
 
 def test_a_block_without_a_counterpart_on_purpose_can_be_confirmed(synced: Path) -> None:

@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 
 ICC_HEADER = 128
 """Bytes of an ICC profile's header (ICC.1:2010, section 7.2)."""
@@ -72,9 +72,9 @@ def read(path: Path, access: Access, diagnostics: Collector) -> bytes | None:
     try:
         return access.read(path)
     except Outside as outside:
-        diagnostics.error(path, None, "file-outside", str(outside))
+        diagnostics.error(path, None, Code.FILE_OUTSIDE, str(outside))
     except OSError as error:
-        diagnostics.error(path, None, "file-unreadable", unreadable(error))
+        diagnostics.error(path, None, Code.FILE_UNREADABLE, unreadable(error))
     return None
 
 

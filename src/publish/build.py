@@ -12,7 +12,7 @@ import datetime
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from urllib.parse import unquote
 
@@ -21,7 +21,7 @@ from publish.access import Access, Outside, font_installed
 from publish.assemble import assemble_books
 from publish.attributes import CLASS_SHEETS
 from publish.config import line_of_key
-from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.layout import Layout
 from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
@@ -33,7 +33,7 @@ from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, write_pdf
 from publish.writers.pdf import Edition as PdfEdition
 from publish.writers.press import Transparent
-from publish.writers.weasy import MissingGlyphs, Unexplained
+from publish.writers.weasy import Troubles
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
 
@@ -65,10 +65,28 @@ class Project:
 
 
 @dataclass(frozen=True)
+class Job:
+    """An edition of one language, as a problem met writing it names it."""
+
+    lang: str
+    edition: str
+    path: Path
+    """Where it is written."""
+
+    def internal(self, message: str) -> Diagnostic:
+        """A problem that neither the manuscript nor the styles answer for."""
+        return Diagnostic(self.path, None, Code.INTERNAL,
+                          f"{message}, laying out the {self.lang} {self.edition} edition: "
+                          "nothing in manuscript/ or styles/ causes it, so it is a fault of "
+                          "publish; please report it")
+
+
+@dataclass(frozen=True)
 class Writing:
     """One edition of one language about to be written, and all its writer may use."""
 
     book: Book
+    job: Job
     target: Path
     """Where to write it: its staged file, or a scratch file when it is laid out only
     for the editions made from it."""
@@ -85,8 +103,18 @@ class Writing:
     """The layout of each edition it needs that has one (a PDF edition), by its name."""
 
 
-Writer = Callable[[Writing], Layout | None]
-"""Writes one edition; returns its layout where the editions made from it need one."""
+@dataclass(frozen=True)
+class Written:
+    """What writing an edition gave."""
+
+    layout: Layout | None = None
+    """Its layout, where the editions made from it need one."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """What makes it unfit to publish: the build fails for any."""
+
+
+Writer = Callable[[Writing], Written]
+"""Writes one edition."""
 
 
 @dataclass(frozen=True)
@@ -102,30 +130,37 @@ class Edition:
     write: Writer
 
 
-def _epub(writing: Writing) -> None:
+def _epub(writing: Writing) -> Written:
     book = writing.book
-    write_epub(book, writing.layouts["pdf"], front_panel(writing.files["cover"], book),
-               writing.access, writing.sheets["epub.css"], writing.target, writing.modified)
+    picture = front_panel(writing.files["cover"], book)
+    if isinstance(picture, Diagnostic):
+        return Written(problems=[picture])
+    write_epub(book, writing.layouts["pdf"], picture, writing.access,
+               writing.sheets["epub.css"], writing.target, writing.modified)
+    return Written()
 
 
-def _cover(writing: Writing) -> None:
-    write_cover(writing.book, writing.layouts["pdf"], writing.access, writing.project.styles,
-                writing.target)
+def _cover(writing: Writing) -> Written:
+    troubles = write_cover(writing.book, writing.layouts["pdf"], writing.access,
+                           writing.project.styles, writing.target)
+    return Written(problems=_told(troubles, writing))
 
 
 def _pdf(edition: PdfEdition) -> Writer:
-    def write(writing: Writing) -> Layout:
+    def write(writing: Writing) -> Written:
         book = writing.book
         laid_out = write_pdf(book, edition, writing.access, writing.project.styles,
                              writing.target)
+        if problems := _told(laid_out.rendered.troubles, writing):
+            return Written(problems=problems)
         for image, ppi in laid_out.rendered.low_resolution:
             path, line = writing.manuscript.locate(image.name, book.lang) or (image, None)
-            writing.warn(Diagnostic(path, line, "low-resolution",
+            writing.warn(Diagnostic(path, line, Code.LOW_RESOLUTION,
                                     f"image {image.name!r} prints at {ppi} ppi in the "
                                     f"{book.lang} {edition} edition; the press asks for "
                                     f"{PRESS_PPI} or more"))
         writing.typeset(book.lang, edition, typesetting.report(laid_out.rendered.lines))
-        return laid_out.layout
+        return Written(laid_out.layout)
     return write
 
 
@@ -165,7 +200,7 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     sheets = {}
     for sheet in STYLESHEETS:
         if not (project.styles / sheet).is_file():
-            diagnostics.error(project.styles / sheet, None, "styles-missing",
+            diagnostics.error(project.styles / sheet, None, Code.STYLES_MISSING,
                               "the stylesheet is missing (every project has styles/"
                               f"{', styles/'.join(STYLESHEETS)})")
         else:
@@ -179,12 +214,12 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     chosen = languages or manuscript.config.languages
     for name in formats or EDITIONS:
         if name not in EDITIONS:
-            diagnostics.error(Path("--format"), None, "unknown-format",
+            diagnostics.error(Path("--format"), None, Code.UNKNOWN_FORMAT,
                               f"{name!r} is not a format publish writes "
                               f"({', '.join(EDITIONS)})")
     for lang in chosen:
         if lang not in manuscript.config.languages:
-            diagnostics.error(project.manuscript / "book.toml", None, "unknown-language",
+            diagnostics.error(project.manuscript / "book.toml", None, Code.UNKNOWN_LANGUAGE,
                               f"{lang!r} is not one of the book's languages "
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
@@ -212,31 +247,29 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                 job = Job(book.lang, name, project.output(book, name, folder.root))
                 # Only the editions asked for are reported, not a layout made for the
                 # others' sake. A writer is handed only what it says it needs.
-                writing = Writing(book, partial, project, access, sheets, modified,
+                writing = Writing(book, job, partial, project, access, sheets, modified,
                                   manuscript, warn, typeset if target else lambda *report: None,
                                   {need: files[need] for need in edition.needs},
                                   {need: layouts[need] for need in edition.needs
                                    if need in layouts})
                 try:
-                    layout = edition.write(writing)
+                    written = edition.write(writing)
                 except Outside as outside:
-                    raise BuildFailed([Diagnostic(outside.path, None, "file-outside",
+                    raise BuildFailed([Diagnostic(outside.path, None, Code.FILE_OUTSIDE,
                                                   str(outside))]) from None
                 except OSError as error:
                     folder.failed(error, target or folder.root)
-                except MissingGlyphs as missing:
-                    raise BuildFailed(_locate_glyphs(missing, manuscript, job)) from None
-                except Unexplained as unexplained:
-                    raise BuildFailed(_explain(unexplained, manuscript, job)) from None
                 except Transparent as found:
                     raise BuildFailed([Diagnostic(
-                        project.manuscript / book.lang, None, "press-transparency",
+                        project.manuscript / book.lang, None, Code.PRESS_TRANSPARENCY,
                         f"the {book.lang} {name} edition holds {found}, and "
                         f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
                         "onto white")]) from None
+                if written.problems:
+                    raise BuildFailed(written.problems)
                 files[name] = partial
-                if layout is not None:
-                    layouts[name] = layout
+                if written.layout is not None:
+                    layouts[name] = written.layout
     return list(targets.values())
 
 
@@ -264,42 +297,34 @@ def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet]
     declared = {family.casefold() for sheet in sheets for family in sheet.families}
     if face.casefold() not in declared and font_installed(face) is False:
         config = manuscript.folder / "book.toml"
-        diagnostics.error(config, line_of_key(config, "print.font"), "config-value",
+        diagnostics.error(config, line_of_key(config, "print.font"), Code.CONFIG_VALUE,
                           f"font {face!r} is not installed: fontconfig knows no such family "
                           "(`fc-list : family` lists those it knows) and no @font-face of "
                           "styles/ declares it")
 
 
-@dataclass(frozen=True)
-class Job:
-    """An edition of one language, as a problem met writing it names it."""
-
-    lang: str
-    edition: str
-    path: Path
-    """Where it is written."""
-
-    def internal(self, message: str) -> Diagnostic:
-        """A problem that neither the manuscript nor the styles answer for."""
-        return Diagnostic(self.path, None, "internal",
-                          f"{message}, laying out the {self.lang} {self.edition} edition: "
-                          "nothing in manuscript/ or styles/ causes it, so it is a fault of "
-                          "publish; please report it")
+def _told(troubles: Troubles, writing: Writing) -> list[Diagnostic]:
+    """What WeasyPrint found wrong laying out an edition, as diagnostics."""
+    return [*troubles.placed,
+            *_explain(troubles.unexplained, writing.manuscript, writing.job),
+            *_locate_glyphs(troubles, writing.manuscript, writing.job)]
 
 
-def _locate_glyphs(missing: MissingGlyphs, manuscript: Manuscript,
+def _locate_glyphs(troubles: Troubles, manuscript: Manuscript,
                    job: Job) -> list[Diagnostic]:
     """Point each character the text face lacks at the first place the book uses it:
     a chapter, or the configuration (its titles and names)."""
+    if not troubles.missing:
+        return []
     configs = [SourceFile(path, path.read_text(encoding="utf-8-sig")) for path in
                (manuscript.folder / job.lang / "book.toml", manuscript.folder / "book.toml")]
     found = []
-    for char, fallback in sorted(missing.chars.items()):
+    for char, fallback in sorted(troubles.missing.items()):
         drawn = f"drawn with {fallback} instead" if fallback else "no installed font has it"
-        message = f"the text face {missing.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
+        message = f"the text face {troubles.font!r} has no {char!r} (U+{ord(char):04X}); {drawn}"
         place = manuscript.locate(char, job.lang) or next(
             ((c.path, line) for c in configs if (line := c.line_of(char)) is not None), None)
-        found.append(Diagnostic(*place, "missing-glyph", message) if place
+        found.append(Diagnostic(*place, Code.MISSING_GLYPH, message) if place
                      else job.internal(message))
     return found
 
@@ -310,17 +335,17 @@ the manuscript that gives it. (Ids are checked before: every id is the book's on
 one, so WeasyPrint's "Anchor defined twice" is a fault of publish's.)"""
 
 
-def _explain(unexplained: Unexplained, manuscript: Manuscript,
+def _explain(unexplained: list[str], manuscript: Manuscript,
              job: Job) -> list[Diagnostic]:
     """Each warning of WeasyPrint's about the document, at the manuscript line that
     caused it where one can be found, else as a fault of publish's."""
     found = []
-    for message in unexplained.messages:
+    for message in unexplained:
         causes = (needle.format(unquote(m[1])) for pattern, needle in CAUSES
                   if (m := pattern.search(message)))
         place = next(filter(None, (manuscript.locate(cause, job.lang) for cause in causes)),
                      None)
-        found.append(Diagnostic(*place, "weasyprint", message) if place
+        found.append(Diagnostic(*place, Code.WEASYPRINT, message) if place
                      else job.internal(f"WeasyPrint warned {message!r}"))
     return found
 
@@ -333,6 +358,6 @@ def _modified(published: datetime.date) -> datetime.datetime:
         try:
             return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
         except ValueError:
-            raise BuildFailed([Diagnostic(Path("SOURCE_DATE_EPOCH"), None, "environment",
+            raise BuildFailed([Diagnostic(Path("SOURCE_DATE_EPOCH"), None, Code.ENVIRONMENT,
                                           f"{epoch!r} is not a count of seconds")]) from None
     return datetime.datetime.combine(published, datetime.time(), datetime.UTC)

@@ -6,12 +6,14 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
 from publish import __version__
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.files import write_whole
 from publish.signals import stopping_with
 from publish.sync import exchange, imports, report
@@ -44,8 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result: int = args.run(args)
         return result
     except BuildFailed as failure:
-        for diagnostic in failure.diagnostics:
-            print(diagnostic.format(Path.cwd()), file=sys.stderr)
+        _report(failure.diagnostics, sys.stderr)
         return 1
     except _Stopped as stopped:
         print(f"publish: {args.command} interrupted by {signal.Signals(stopped.number).name}; "
@@ -59,22 +60,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         # What the stages do not tell themselves of the file system (a folder where
         # sync.toml should be, a full disk under manuscript/): one line naming the path.
         place = Path(error.filename) if error.filename else Path(args.command)
-        problem = Diagnostic(place, None, "file-system",
-                             f"cannot be read or written: {error.strerror or error}")
-        print(problem.format(Path.cwd()), file=sys.stderr)
+        _report([Diagnostic(place, None, Code.FILE_SYSTEM,
+                            f"cannot be read or written: {error.strerror or error}")],
+                sys.stderr)
         return 1
+
+
+def _report(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
+    """Print diagnostics, as nothing else does: by file and line, each path relative
+    to the working folder where it is inside it."""
+    for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
+        print(diagnostic.format(Path.cwd()), file=stream)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="publish",
-        description="Turn parallel Markdown manuscripts (manuscript/<lang>/) into EPUB 3 "
-                    "and print PDF editions in build/<lang>/, and keep the languages in step.")
+        prog="publish", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Turn parallel Markdown manuscripts (manuscript/<lang>/) into EPUB 3 and\n"
+                    "print PDF editions in build/<lang>/, and keep the languages in step.",
+        epilog=_codes())
     parser.add_argument("--version", action="version", version=f"publish {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands")
     _build_parser(commands)
     _sync_parser(commands)
     return parser
+
+
+def _codes() -> str:
+    """Every diagnostic code with what it means, for `publish --help`."""
+    width = max(len(code) for code in Code) + 2
+    lines = ["Problems are told one a line, as path:line: code: message, followed by the",
+             "other place a problem concerns, if any, in brackets. The codes:"]
+    for code in Code:
+        lines.extend(textwrap.wrap(code.description, 79, initial_indent=f"  {code:<{width}}",
+                                   subsequent_indent=" " * (width + 2)))
+    return "\n".join(lines)
 
 
 def _project_option(parser: argparse.ArgumentParser) -> None:
@@ -110,13 +130,16 @@ def _run_build(args: argparse.Namespace) -> int:
     # What a killed `publish sync` left half done is finished or undone first.
     recover(project.manuscript)
     # The typesetting reports follow the files, once every edition is written: stderr
-    # is for problems only.
+    # is for problems only. Warnings are told when the build ends, however it ends.
     reports: list[str] = []
-    written = build(project, _list(args.lang), _list(args.format),
-                    Path(args.out).resolve() if args.out else None, _progress(),
-                    lambda problem: print(problem.format(Path.cwd()), file=sys.stderr),
-                    lambda lang, fmt, report: reports.append(
-                        f"typesetting {lang} {fmt}: {report.summary()}"))
+    warnings: list[Diagnostic] = []
+    try:
+        written = build(project, _list(args.lang), _list(args.format),
+                        Path(args.out).resolve() if args.out else None, _progress(),
+                        warnings.append, lambda lang, fmt, report: reports.append(
+                            f"typesetting {lang} {fmt}: {report.summary()}"))
+    finally:
+        _report(warnings, sys.stderr)
     for line in [*map(_shown, written), *reports]:
         print(line)
     return 0
@@ -175,8 +198,7 @@ def _run_status(args: argparse.Namespace) -> int:
         print(report.as_json(chapters, Path.cwd()))
     else:
         print(report.table(chapters))
-        for line in report.findings(chapters, Path.cwd()):
-            print(line)
+        _report(report.diagnostics(chapters), sys.stdout)
     return 0 if all(c.in_sync for c in chapters) else 1
 
 
@@ -197,7 +219,7 @@ def _run_export(args: argparse.Namespace) -> int:
     langs = args.lang or session.targets
     if len(langs) != 1:
         raise BuildFailed([Diagnostic(
-            Path("--lang"), None, "unknown-language",
+            Path("--lang"), None, Code.UNKNOWN_LANGUAGE,
             f"name the one translation to export ({', '.join(session.targets) or 'none'})")])
     chapters = session.status(langs, args.chapter)
     ext = "po" if args.format == "po" else "xlf"

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from publish import isbn
 from publish.access import icc_problem, unreadable
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 
 SUPPORTED_LANGUAGES = ("be", "en")
 PDF_X = ("pdf/x-3", "pdf/x-1a")
@@ -113,51 +113,51 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         return None
     config, source = loaded
     if not BOOK_ID.fullmatch(config.id):
-        diagnostics.error(path, source.line_of("id"), "config-value",
+        diagnostics.error(path, source.line_of("id"), Code.CONFIG_VALUE,
                           f"id {config.id!r} must be lowercase letters, digits and hyphens")
     for lang in config.languages:
         if lang not in SUPPORTED_LANGUAGES:
-            diagnostics.error(path, source.line_of("languages"), "config-value",
+            diagnostics.error(path, source.line_of("languages"), Code.CONFIG_VALUE,
                               f"language {lang!r} is not supported "
                               f"(supported: {', '.join(SUPPORTED_LANGUAGES)})")
     if config.source_language not in config.languages:
-        diagnostics.error(path, source.line_of("source-language"), "config-value",
+        diagnostics.error(path, source.line_of("source-language"), Code.CONFIG_VALUE,
                           f"source-language {config.source_language!r} is not one of languages")
     for key, choices in (("pdf_x", PDF_X), ("chapter_opening", CHAPTER_OPENINGS)):
         value = getattr(config.print, key)
         if value not in choices:
-            diagnostics.error(path, source.line_of(f"print.{_toml_name(key)}"), "config-value",
+            diagnostics.error(path, source.line_of(f"print.{_toml_name(key)}"), Code.CONFIG_VALUE,
                               f"{_toml_name(key)} must be one of {', '.join(choices)}, "
                               f"not {value!r}")
     profile = Path(config.print.icc_profile)
     if not profile.is_absolute() or not profile.is_file():
-        diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
+        diagnostics.error(path, source.line_of("print.icc-profile"), Code.CONFIG_VALUE,
                           f"icc-profile {config.print.icc_profile!r} must be the absolute "
                           "path of an ICC profile file (Debian's libgs-common installs the "
                           "default)")
     elif (problem := icc_problem(profile)) is not None:
-        diagnostics.error(path, source.line_of("print.icc-profile"), "config-value",
+        diagnostics.error(path, source.line_of("print.icc-profile"), Code.CONFIG_VALUE,
                           f"icc-profile {config.print.icc_profile!r} {problem}")
     if not re.fullmatch(r"[\w][\w .-]*", config.print.font):
-        diagnostics.error(path, source.line_of("print.font"), "config-value",
+        diagnostics.error(path, source.line_of("print.font"), Code.CONFIG_VALUE,
                           f"font {config.print.font!r} must be a font family name: letters, "
                           "digits, spaces, dots and hyphens")
     if not 0 <= config.print.bleed <= 10:
-        diagnostics.error(path, source.line_of("print.bleed"), "config-value",
+        diagnostics.error(path, source.line_of("print.bleed"), Code.CONFIG_VALUE,
                           f"bleed must be between 0 and 10 mm, not {config.print.bleed:g}")
     if not 0.02 <= config.print.paper_thickness <= 0.5:
-        diagnostics.error(path, source.line_of("print.paper-thickness"), "config-value",
+        diagnostics.error(path, source.line_of("print.paper-thickness"), Code.CONFIG_VALUE,
                           "paper-thickness must be between 0.02 and 0.5 mm a page, "
                           f"not {config.print.paper_thickness:g}")
     signature = config.print.signature
     if signature is not None and (signature < SIGNATURE_UNIT or signature % SIGNATURE_UNIT):
-        diagnostics.error(path, source.line_of("print.signature"), "config-value",
+        diagnostics.error(path, source.line_of("print.signature"), Code.CONFIG_VALUE,
                           f"signature must be a positive multiple of {SIGNATURE_UNIT} pages (a "
                           f"sheet folded once has {SIGNATURE_UNIT}), not {signature}")
     for name in ("trim_width", "trim_height"):
         value = getattr(config.print, name)
         if not 50 <= value <= 500:
-            diagnostics.error(path, source.line_of(f"print.{_toml_name(name)}"), "config-value",
+            diagnostics.error(path, source.line_of(f"print.{_toml_name(name)}"), Code.CONFIG_VALUE,
                               f"{_toml_name(name)} must be between 50 and 500 mm, "
                               f"not {value:g}")
     return config
@@ -169,18 +169,18 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
         return None
     config, source = loaded
     if not config.contributors:
-        diagnostics.error(path, source.line_of("contributors"), "config-value",
+        diagnostics.error(path, source.line_of("contributors"), Code.CONFIG_VALUE,
                           "at least one contributor is needed")
     for number, contributor in enumerate(config.contributors):
         if contributor.role not in ROLES:
             diagnostics.error(path, source.line_of(f"contributors[{number}].role"),
-                              "config-value",
+                              Code.CONFIG_VALUE,
                               f"unknown contributor role {contributor.role!r} "
                               f"(known: {', '.join(sorted(ROLES))})")
     for fmt in ("epub", "pdf"):
         number = getattr(config.isbn, fmt)
         if number is not None and not isbn.is_valid(number):
-            diagnostics.error(path, source.line_of(f"isbn.{fmt}"), "config-isbn",
+            diagnostics.error(path, source.line_of(f"isbn.{fmt}"), Code.CONFIG_ISBN,
                               f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
     return config
 
@@ -243,20 +243,20 @@ def _load(path: Path, cls: type[T], diagnostics: Collector) -> tuple[T, TomlSour
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        diagnostics.error(path, None, "config-missing", "the configuration file is missing")
+        diagnostics.error(path, None, Code.CONFIG_MISSING, "the configuration file is missing")
         return None
     except OSError as error:
-        diagnostics.error(path, None, "file-unreadable", unreadable(error))
+        diagnostics.error(path, None, Code.FILE_UNREADABLE, unreadable(error))
         return None
     except UnicodeDecodeError:
-        diagnostics.error(path, None, "config-syntax", "the file is not UTF-8")
+        diagnostics.error(path, None, Code.CONFIG_SYNTAX, "the file is not UTF-8")
         return None
     source = TomlSource(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line, message = toml_syntax(error)
-        diagnostics.error(path, line, "config-syntax", f"invalid TOML: {message}")
+        diagnostics.error(path, line, Code.CONFIG_SYNTAX, f"invalid TOML: {message}")
         return None
     before = len(diagnostics.diagnostics)
     value = _convert(data, cls, "", source, diagnostics)
@@ -323,7 +323,7 @@ def _convert_table(
         if key not in fields:
             known = ", ".join(sorted(fields))
             diagnostics.error(source.path, source.line_of(_dotted(where, key)),
-                              "config-unknown-key",
+                              Code.CONFIG_UNKNOWN_KEY,
                               f"unknown key {_dotted(where, key)!r} (known: {known})")
     arguments = {}
     for key, spec in fields.items():
@@ -332,7 +332,7 @@ def _convert_table(
                 value[key], hints[spec.name], _dotted(where, key), source, diagnostics)
         elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
             table = f"[{where}]" if where else "the top level"
-            diagnostics.error(source.path, None, "config-missing-key",
+            diagnostics.error(source.path, None, Code.CONFIG_MISSING_KEY,
                               f"required key {_dotted(where, key)!r} is missing from {table}")
     try:
         return cls(**arguments)
@@ -347,7 +347,7 @@ def _dotted(where: str, key: str) -> str:
 def _wrong_type(
     value: Any, expected: str, where: str, source: TomlSource, diagnostics: Collector
 ) -> None:
-    diagnostics.error(source.path, source.line_of(where), "config-type",
+    diagnostics.error(source.path, source.line_of(where), Code.CONFIG_TYPE,
                       f"{where} must be {expected}, not {_toml_type(value)} {_toml_value(value)}")
 
 

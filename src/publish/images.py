@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from publish import svg
+from publish.diagnostics import Code
 
 MAX_PIXELS = 40_000_000
 """The most pixels an image may have: an A4 page at 600 ppi is 35 million, and an
@@ -27,7 +28,7 @@ KINDS = "PNG, JPEG, GIF, WebP or SVG"
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: Code
     detail: str
     """What is wrong, to follow the image's name in a sentence."""
 
@@ -36,7 +37,7 @@ def check(path: Path) -> Problem | None:
     """What is wrong with the image file `path`, if anything."""
     if path.suffix.lower() == ".svg":
         found = svg.check(path)
-        return Problem("image-svg", found) if found else None
+        return Problem(Code.IMAGE_SVG, found) if found else None
     # WeasyPrint has Pillow make what it can of a file cut short, for the whole
     # process; here such a file is an error.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
@@ -55,20 +56,20 @@ def check(path: Path) -> Problem | None:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return _too_large("has too many pixels")
     except UnidentifiedImageError:
-        return Problem("image-invalid", f"is not an image publish can read ({KINDS})")
+        return Problem(Code.IMAGE_INVALID, f"is not an image publish can read ({KINDS})")
     except (OSError, SyntaxError, ValueError) as error:
-        return Problem("image-invalid", f"is damaged: {error}")
+        return Problem(Code.IMAGE_INVALID, f"is damaged: {error}")
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     endings = RASTER_FORMATS.get(kind)
     if endings is None:
-        return Problem("image-invalid", f"is a {kind} image; e-books take {KINDS}")
+        return Problem(Code.IMAGE_INVALID, f"is a {kind} image; e-books take {KINDS}")
     if path.suffix.lower() not in endings:
-        return Problem("image-invalid",
+        return Problem(Code.IMAGE_INVALID,
                        f"is a {kind} image, so its name must end in {' or '.join(endings)}")
     return None
 
 
 def _too_large(what: str) -> Problem:
-    return Problem("image-too-large",
+    return Problem(Code.IMAGE_TOO_LARGE,
                    f"{what}, more than the {MAX_PIXELS:,} an image may have; scale it down")

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.files import remove_abandoned, write_whole
 from publish.signals import STOPPING, held
 
@@ -45,7 +45,7 @@ class FileSet:
     """Remove whatever was staged; never while the journal exists."""
     command: str
     """What writes the set (`build`, `import`), as the problem with a journal says."""
-    code: str
+    code: Code
     """The code of that problem."""
 
     def replace(self, targets: list[Path]) -> None:

@@ -19,7 +19,7 @@ from publish.config import (
     load_language,
     load_shared,
 )
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _check_counterparts(folder: Path, languages: dict[str, LanguageSource],
             for other, other_source in languages.items():
                 counterpart = folder / other / chapter.path.name
                 if other_source.chapters and not counterpart.is_file():
-                    diagnostics.error(chapter.path, None, "chapter-missing",
+                    diagnostics.error(chapter.path, None, Code.CHAPTER_MISSING,
                                       f"the chapter has no counterpart in {folder.name}/"
                                       f"{other}/: write {other}/{chapter.path.name} too")
 
@@ -129,7 +129,7 @@ def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
     """Whether `path` may be read; a file that exists and may not is reported."""
     if access.allows(path) or not path.exists():
         return True
-    diagnostics.error(path, None, "file-outside", describe(path))
+    diagnostics.error(path, None, Code.FILE_OUTSIDE, describe(path))
     return False
 
 
@@ -144,7 +144,7 @@ def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset
 def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list[SourceFile]:
     paths = sorted(folder.glob("*.md"))
     if not paths:
-        diagnostics.error(folder, None, "no-chapters", "no chapter files (*.md) in this folder")
+        diagnostics.error(folder, None, Code.NO_CHAPTERS, "no chapter files (*.md) in this folder")
     chapters = []
     seen_ids: dict[str, tuple[Path, int]] = {}
     for path in paths:
@@ -153,7 +153,7 @@ def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list
             continue
         control = _control_characters(text)
         for line, char in control.items():
-            diagnostics.error(path, line, "control-character",
+            diagnostics.error(path, line, Code.CONTROL_CHARACTER,
                               f"the control character U+{ord(char):04X} has no place in a "
                               "text: remove it")
         if control:
@@ -175,7 +175,7 @@ def read_text(path: Path, access: Access, diagnostics: Collector) -> str | None:
         return data.decode("utf-8").removeprefix(BYTE_ORDER_MARK)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        diagnostics.error(path, line, "encoding", "the file is not valid UTF-8")
+        diagnostics.error(path, line, Code.ENCODING, "the file is not valid UTF-8")
         return None
 
 
@@ -216,7 +216,7 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
             continue
         heading = ATX_HEADING.match(line)
         if first_content and (heading is None or len(heading.group(1)) != 1):
-            diagnostics.error(source.path, number, "chapter-title",
+            diagnostics.error(source.path, number, Code.CHAPTER_TITLE,
                               "a chapter must start with its title, a level-1 heading "
                               "such as '# Youth {#youth}'")
         first_content = False
@@ -224,23 +224,23 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
             continue
         found = HEADING_ID.search(heading.group(2))
         if found is None:
-            diagnostics.error(source.path, number, "heading-id",
+            diagnostics.error(source.path, number, Code.HEADING_ID,
                               "the heading has no explicit id: add one such as "
                               "'{#youth}', the same in every language")
             continue
         heading_id = found.group(1)
         problem = id_problem(heading_id)
         if problem is not None:
-            diagnostics.error(source.path, number, "heading-id", problem)
+            diagnostics.error(source.path, number, Code.HEADING_ID, problem)
             continue
         if heading_id in seen_ids:
             other, other_line = seen_ids[heading_id]
-            diagnostics.error(source.path, number, "duplicate-id",
+            diagnostics.error(source.path, number, Code.DUPLICATE_ID,
                               f"the id #{heading_id} is used already at "
                               f"{other.name}:{other_line}")
         else:
             seen_ids[heading_id] = (source.path, number)
     if first_content:
-        diagnostics.error(source.path, None, "chapter-title",
+        diagnostics.error(source.path, None, Code.CHAPTER_TITLE,
                           "the chapter is empty: it must start with its title, a level-1 "
                           "heading such as '# Youth {#youth}'")

@@ -27,6 +27,7 @@ from publish import images, sourcelines, typography
 from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.blocks import Block, Kind
+from publish.diagnostics import Code
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -44,7 +45,7 @@ NAME_CLASS = "name"
 class Finding:
     needle: str
     """Source text the problem concerns, to find its line in the raw file."""
-    code: str
+    code: Code
     message: str
     nth: int = 0
     """Which occurrence of `needle` in the file it is, counting from 0."""
@@ -108,7 +109,7 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
     `names` are never hyphenated; `classes` are those an attribute list may give;
     `pair` names the blocks, whose elements then carry the ids it gives."""
     result = Rendered(html="")
-    result.findings = [Finding("", "limit", excess.message, line=excess.line)
+    result.findings = [Finding("", Code.LIMIT, excess.message, line=excess.line)
                        for excess in excesses(text)]
     if result.findings:
         return result
@@ -128,7 +129,7 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
         if isinstance(stashed, str) and re.match(r"\s*<(?![/!])", stashed):
             # Raw HTML would bypass every check here (ids, images, well-formedness).
             needle = stashed.strip().splitlines()[0]
-            result.findings.append(Finding(needle, "raw-html",
+            result.findings.append(Finding(needle, Code.RAW_HTML,
                                            "raw HTML is not allowed: use Markdown",
                                            result.occurrence(needle)))
     return result
@@ -159,12 +160,12 @@ class _ProjectExtension(Extension):
         # Below the backtick pattern (190), which takes a role's name written as code:
         # what is left is a role whose value has no closing backtick.
         md.inlinePatterns.register(_Leftover(
-            UNTERMINATED_ROLE, "role",
+            UNTERMINATED_ROLE, Code.ROLE,
             "the role {0} has no closing backtick: write {0}`value`", self.result, md),
             "unterminated-role", 185)
         # Below footnotes (175), which leave a reference to no note as it stands.
         md.inlinePatterns.register(_Leftover(
-            NOTE_REFERENCE, "note",
+            NOTE_REFERENCE, Code.NOTE,
             "the note {0} has no definition: add a paragraph '{0}: ...'", self.result, md),
             "undefined-note", 174)
         # Above links (160), which would read the brackets as link text.
@@ -194,7 +195,7 @@ class _RoleProcessor(InlineProcessor):
         try:
             role = render_role(m["name"], m["options"], m["value"], self.lang)
         except RoleError as error:
-            self.result.findings.append(Finding(m[0], "role", str(error),
+            self.result.findings.append(Finding(m[0], Code.ROLE, str(error),
                                                 self.result.occurrence(m[0])))
             return m[0], m.start(0), m.end(0)
         if role.kind == "date":
@@ -224,7 +225,7 @@ class _Leftover(InlineProcessor):
     unfinished or names what does not exist: a finding, kept as written. The
     message names the pattern's first group."""
 
-    def __init__(self, pattern: str, code: str, message: str, result: Rendered,
+    def __init__(self, pattern: str, code: Code, message: str, result: Rendered,
                  md: markdown.Markdown) -> None:
         super().__init__(pattern, md)
         self.code = code
@@ -275,14 +276,14 @@ class _CheckedAttrList(AttrListTreeprocessor):
             key = "class" if key == "." else key
             problem = attribute_problem(key, value, self.classes)
             if problem is not None:
-                self.result.findings.append(Finding(needle, "attribute", problem, nth))
+                self.result.findings.append(Finding(needle, Code.ATTRIBUTE, problem, nth))
             elif key == "class":
                 elem.set("class", " ".join(filter(None, (elem.get("class"), value))))
             else:
                 elem.set(key, value or "")
                 if key == "id" and elem.tag not in HEADINGS:
                     self.result.given_ids.append((value or "", Finding(
-                        needle, "duplicate-id",
+                        needle, Code.DUPLICATE_ID,
                         f"the id #{value} is given to another element of the book too", nth)))
         return remainder
 
@@ -430,27 +431,27 @@ class _Collector(Treeprocessor):
         nth = self.result.occurrence(href)
         problem = link_problem(href)
         if problem is not None:
-            self.result.findings.append(Finding(href, "link", problem, nth))
+            self.result.findings.append(Finding(href, Code.LINK, problem, nth))
         elif href.startswith("#") and href[1:] not in self.result.ids:
             self.result.outward.append(Finding(
-                href, "link", f"the link {href!r} names no id of the book", nth))
+                href, Code.LINK, f"the link {href!r} names no id of the book", nth))
 
     def _check_image(self, image: etree.Element) -> None:
         src = image.get("src", "")
         nth = self.result.occurrence(src)
 
-        def problem(code: str, message: str) -> None:
+        def problem(code: Code, message: str) -> None:
             self.result.findings.append(Finding(src, code, message, nth))
 
         parts = urlsplit(src)
         path = (self.chapter_file.parent / unquote(parts.path)).resolve()
         if parts.scheme or parts.netloc or src.startswith("/"):
-            problem("image-outside",
+            problem(Code.IMAGE_OUTSIDE,
                     f"image {src!r} must be a relative path to a file inside the manuscript")
         elif not Access.within(self.image_root).allows(path):
-            problem("image-outside", f"image {src!r} is outside the manuscript folder")
+            problem(Code.IMAGE_OUTSIDE, f"image {src!r} is outside the manuscript folder")
         elif not path.is_file():
-            problem("image-missing", f"image {src!r} does not exist")
+            problem(Code.IMAGE_MISSING, f"image {src!r} does not exist")
         elif (found := images.check(path)) is not None:
             problem(found.code, f"image {src!r} {found.detail}")
         else:
@@ -460,7 +461,7 @@ class _Collector(Treeprocessor):
             self.result.images[name] = path
             image.set("src", f"images/{name}")
         if not image.get("alt"):
-            problem("image-alt", f"image {src!r} has no alternative text: write it in ![...]")
+            problem(Code.IMAGE_ALT, f"image {src!r} has no alternative text: write it in ![...]")
 
 
 NOTE_ID = re.compile(r"fn(ref\d*)?-")

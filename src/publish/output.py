@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.journal import FileSet, locked
 
 STAGING = ".publish"
@@ -56,7 +56,7 @@ class Output:
         return FileSet(self.root, self.staging / JOURNAL,
                        lambda target: self.editions / target.relative_to(self.root),
                        lambda: shutil.rmtree(self.staging, ignore_errors=True),
-                       "build", "output")
+                       "build", Code.OUTPUT)
 
     def staged(self, target: Path) -> Path:
         """Where the new edition for `target` is written until it replaces it."""
@@ -131,7 +131,7 @@ def claimed(root: Path) -> Iterator[Output]:
             lock.enter_context(locked(root, wait=False))
         except BlockingIOError:
             raise BuildFailed([Diagnostic(
-                root, None, "output",
+                root, None, Code.OUTPUT,
                 "another publish build is writing into this folder; wait for it to "
                 "finish and build again")]) from None
         except OSError as error:
@@ -167,7 +167,7 @@ def _check_folder(folder: Path, root: Path) -> None:
 
 
 def _fault(path: Path, problem: str, left: str = KEPT) -> Diagnostic:
-    return Diagnostic(path, None, "output", f"{problem}; {left}")
+    return Diagnostic(path, None, Code.OUTPUT, f"{problem}; {left}")
 
 
 def _described(error: OSError) -> str:

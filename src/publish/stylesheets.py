@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from publish import css, images
 from publish.access import Access, font_file, read
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 
 MEDIA_TYPES = {".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff",
                ".otf": "font/otf", ".ttf": "font/ttf", ".png": "image/png",
@@ -57,7 +57,7 @@ def _check(path: Path, folder: Access, found: list[Path], texts: list[str],
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        diagnostics.error(path, None, "encoding", "the stylesheet is not valid UTF-8")
+        diagnostics.error(path, None, Code.ENCODING, "the stylesheet is not valid UTF-8")
         return
     texts.append(text)
     for reference in css.references(text):
@@ -68,7 +68,7 @@ def _check(path: Path, folder: Access, found: list[Path], texts: list[str],
         target = Path(os.path.normpath(path.parent / unquote(urlsplit(url).path)))
         problem = _problem(url, target, reference.imported, folder)
         if problem is not None:
-            diagnostics.error(path, reference.line, "stylesheet-url", f"{url!r} {problem}")
+            diagnostics.error(path, reference.line, Code.STYLESHEET_URL, f"{url!r} {problem}")
         elif target.resolve() not in (f.resolve() for f in found):
             found.append(target)
             if reference.imported:

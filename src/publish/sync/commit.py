@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from publish import journal
+from publish.diagnostics import Code
 
 STAGED = ".sync-new"
 JOURNAL = ".sync-journal"
@@ -60,4 +61,4 @@ def _changed(manuscript: Path) -> journal.FileSet:
 
     return journal.FileSet(manuscript, manuscript / JOURNAL,
                            lambda path: path.with_name(f".{path.name}{STAGED}"),
-                           clear, "import", "sync-journal")
+                           clear, "import", Code.SYNC_JOURNAL)

@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 from lxml import etree
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.sync import po
 from publish.sync.status import ChapterStatus, PairStatus, State
 
@@ -193,7 +193,7 @@ def _doctype(path: Path, data: bytes, at: int) -> BuildFailed:
 
 
 def _diagnostic(path: Path, line: int | None, message: str) -> Diagnostic:
-    return Diagnostic(path, line, "sync-import", message)
+    return Diagnostic(path, line, Code.SYNC_IMPORT, message)
 
 
 def _error(path: Path, line: int | None, message: str) -> BuildFailed:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.blocks import Kind
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.sync.exchange import Translation, TranslationFile
 from publish.sync.status import ChapterStatus, PairStatus, problems
 from publish.sync.structure import Shape, new_findings, shape, structure_change
@@ -34,11 +34,11 @@ def language(found: TranslationFile, targets: list[str]) -> str:
     """The translation of the book that `found` is for."""
     lang = re.split(r"[-_]", found.lang)[0]
     if not lang:
-        raise BuildFailed([Diagnostic(found.path, found.lang_line, "sync-import",
+        raise BuildFailed([Diagnostic(found.path, found.lang_line, Code.SYNC_IMPORT,
                                       "the file names no language it translates into")])
     if lang not in targets:
         raise BuildFailed([Diagnostic(
-            found.path, found.lang_line, "sync-import",
+            found.path, found.lang_line, Code.SYNC_IMPORT,
             f"the file translates into {found.lang!r}, which is not a translation of this "
             f"book ({', '.join(targets) or 'none'})")])
     return lang
@@ -53,12 +53,12 @@ def plan(chapters: list[ChapterStatus], translations: list[Translation], path: P
     for translation in translations:
         chapter, pair = pairs.get(translation.key, (None, None))
         if chapter is None or pair is None or pair.source is None:
-            found.append(_diagnostic(path, translation, "sync-import",
+            found.append(_diagnostic(path, translation, Code.SYNC_IMPORT,
                                      f"no segment {translation.key!r} in the manuscript"))
             continue
         if translation.source != pair.source.text:
             found.append(_diagnostic(
-                path, translation, "sync-import", f"the {chapter.source_lang} text of "
+                path, translation, Code.SYNC_IMPORT, f"the {chapter.source_lang} text of "
                 f"{translation.key!r} changed since the file was exported; export again"))
             continue
         if translation.target.strip():
@@ -123,7 +123,7 @@ def _check(chapter: ChapterStatus, text: str, changes: list[_Change], path: Path
         before, after = rendered(change.reference, change), rendered(change.text, change)
         if (what := structure_change(before, after)) is not None:
             found.append(_diagnostic(
-                path, change.translation, "sync-import", f"the translation of {key!r} "
+                path, change.translation, Code.SYNC_IMPORT, f"the translation of {key!r} "
                 f"changes the structure of the chapter, not only its text: {what}"))
         for code, message in new_findings(before, after):
             found.append(_diagnostic(path, change.translation, code,
@@ -133,11 +133,11 @@ def _check(chapter: ChapterStatus, text: str, changes: list[_Change], path: Path
                        chapter.target_lang) if change.pair.target is not None else []
         for problem in problems(change.pair.source.text, change.translation.target,
                                 chapter.source_lang, chapter.target_lang):
-            if problem.code == "mismatch" and problem not in had:
-                found.append(_diagnostic(path, change.translation, "sync-import",
+            if problem.code == Code.MISMATCH and problem not in had:
+                found.append(_diagnostic(path, change.translation, Code.SYNC_IMPORT,
                                          f"the translation of {key!r}: {problem.message}"))
     return found
 
 
-def _diagnostic(path: Path, translation: Translation, code: str, message: str) -> Diagnostic:
+def _diagnostic(path: Path, translation: Translation, code: Code, message: str) -> Diagnostic:
     return Diagnostic(path, translation.line, code, message)

@@ -13,7 +13,7 @@ from typing import Any
 import tomli_w
 
 from publish.config import TomlSource, toml_syntax
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.sync.commit import commit
 
 RECORD = "sync.toml"
@@ -73,13 +73,13 @@ def load_record(path: Path, source_lang: str, targets: list[str]) -> Record:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         line = path.read_bytes()[:error.start].count(b"\n") + 1
-        raise BuildFailed([Diagnostic(path, line, "sync-record",
+        raise BuildFailed([Diagnostic(path, line, Code.SYNC_RECORD,
                                       "the file is not valid UTF-8")]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         at, message = toml_syntax(error)
-        raise BuildFailed([Diagnostic(path, at, "sync-record",
+        raise BuildFailed([Diagnostic(path, at, Code.SYNC_RECORD,
                                       f"invalid TOML: {message}")]) from None
     reader = _Reader(TomlSource(path, text), source_lang)
     entries = {lang: reader.language(lang, chapters, targets)
@@ -141,4 +141,4 @@ class _Reader:
             found = self.source.line_of(where)
             if found is not None and (line is None or found >= line):
                 line = found
-        self.problems.append(Diagnostic(self.source.path, line, "sync-record", message))
+        self.problems.append(Diagnostic(self.source.path, line, Code.SYNC_RECORD, message))

@@ -1,4 +1,5 @@
-"""The sync status for people (a table and one line per finding) and for tools (JSON)."""
+"""The sync status for people (a table, and each finding as a diagnostic whose related
+location is the other language's side) and for tools (JSON)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.blocks import Block
+from publish.diagnostics import Code, Diagnostic, Location
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 COLUMNS = ["in-sync", "stale", "new", "missing", "extra", "untranslated", "mismatch"]
@@ -26,44 +28,46 @@ def _title(chapter: ChapterStatus) -> str:
     return f"{chapter.name} ({chapter.target_lang})"
 
 
-def findings(chapters: list[ChapterStatus], root: Path) -> list[str]:
-    """`path:line: code: message [other side]`, the side that needs work first."""
-    lines = []
-    for chapter in chapters:
-        source, target = _shown(chapter.source_path, root), _shown(chapter.target_path, root)
-        for pair in chapter.pairs:
-            lines.extend(_pair_lines(chapter, pair, source, target))
-    return lines
+def diagnostics(chapters: list[ChapterStatus]) -> list[Diagnostic]:
+    """Every finding, at the side that needs work, the other side its related location."""
+    return [found for chapter in chapters for pair in chapter.pairs
+            for found in _pair_diagnostics(chapter, pair)]
 
 
-def _pair_lines(chapter: ChapterStatus, pair: PairStatus, source: str,
-                target: str) -> list[str]:
+def _pair_diagnostics(chapter: ChapterStatus, pair: PairStatus) -> list[Diagnostic]:
     src, tgt = chapter.source_lang, chapter.target_lang
-    here = f"{target}:{_line(pair.target)}"
-    there = f"{source}:{_line(pair.source)}"
-    lines = []
+    here = _at(chapter.target_path, pair.target)
+    there = _at(chapter.source_path, pair.source)
+    found = []
     if pair.state is State.STALE:
+        diffs = tuple(f"{lang}: {diff}" for lang, diff in pair.diffs.items())
         if pair.changed == [tgt]:
-            lines.append(f"{there}: stale: {tgt} changed since this pair was confirmed; "
-                         f"check {src} [{here}]")
+            found.append(_finding(there, Code.STALE, f"{tgt} changed since this pair was "
+                                  f"confirmed; check {src}", here, diffs))
         else:
-            lines.append(f"{here}: stale: {' and '.join(pair.changed)} changed since this "
-                         f"pair was confirmed; update {tgt} [{there}]")
-        lines.extend(f"    {lang}: {diff}" for lang, diff in pair.diffs.items())
+            found.append(_finding(here, Code.STALE, f"{' and '.join(pair.changed)} changed "
+                                  f"since this pair was confirmed; update {tgt}", there, diffs))
     elif pair.state is State.NEW:
-        lines.append(f"{here}: new: never confirmed [{there}]")
+        found.append(_finding(here, Code.NEW, "never confirmed", there))
     elif pair.state is State.MISSING:
-        near = f"after {target}:{pair.near}" if pair.near else f"in {target}"
-        lines.append(f"{there}: missing: no {tgt} text for this block; it belongs {near}")
+        place = "after the line" if pair.near else "in the file"
+        found.append(_finding(there, Code.MISSING, f"no {tgt} text for this block; it "
+                              f"belongs {place} in brackets",
+                              Location(chapter.target_path, pair.near)))
     elif pair.state is State.EXTRA:
-        near = f" [{source}:{pair.near}]" if pair.near else ""
-        lines.append(f"{here}: extra: no {src} text for this block{near}")
-    lines.extend(f"{here}: {p.code}: {p.message} [{there}]" for p in pair.problems)
-    return lines
+        found.append(_finding(here, Code.EXTRA, f"no {src} text for this block",
+                              Location(chapter.source_path, pair.near)))
+    found.extend(_finding(here, p.code, p.message, there) for p in pair.problems)
+    return found
 
 
-def _line(block: Block | None) -> str:
-    return str(block.line) if block is not None else "?"
+def _at(path: Path, block: Block | None) -> Location:
+    return Location(path, block.line if block is not None else None)
+
+
+def _finding(at: Location, code: Code, message: str, related: Location,
+             detail: tuple[str, ...] = ()) -> Diagnostic:
+    return Diagnostic(at.path, at.line, code, message, related, detail)
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from publish.access import Access
 from publish.blocks import Block
 from publish.config import SharedConfig, load_shared
-from publish.diagnostics import BuildFailed, Collector, Diagnostic
+from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.sync.commit import recover
 from publish.sync.record import RECORD, Confirmed, Record, load_record
 from publish.sync.status import ChapterStatus, State, compare
@@ -66,7 +66,7 @@ class SyncSession:
             self.record.replace(chapter.target_lang, chapter.name, list(confirmed.values()))
         unmatched = [t for t in targets if t not in matched]
         if unmatched:
-            raise BuildFailed([Diagnostic(self.folder / "sync.toml", None, "unknown-pair",
+            raise BuildFailed([Diagnostic(self.folder / "sync.toml", None, Code.UNKNOWN_PAIR,
                                           f"nothing to confirm matches {t!r}")
                                for t in unmatched])
         self.record.save()
@@ -76,7 +76,7 @@ class SyncSession:
         for lang in langs or []:
             if lang not in self.targets:
                 raise BuildFailed([Diagnostic(
-                    self.folder / "book.toml", None, "unknown-language",
+                    self.folder / "book.toml", None, Code.UNKNOWN_LANGUAGE,
                     f"{lang!r} is not a translation of this book "
                     f"(translations: {', '.join(self.targets)})")])
         return langs or self.targets
@@ -88,7 +88,7 @@ class SyncSession:
         chosen = [n for n in names if any(fnmatch.fnmatch(n, p) or n == p.removesuffix(".md")
                                           for p in patterns)]
         if not chosen:
-            raise BuildFailed([Diagnostic(Path("--chapter"), None, "unknown-chapter",
+            raise BuildFailed([Diagnostic(Path("--chapter"), None, Code.UNKNOWN_CHAPTER,
                                           f"no chapter matches {' '.join(patterns)}")])
         return chosen
 

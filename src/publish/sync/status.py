@@ -17,7 +17,7 @@ from pathlib import Path
 from publish.access import Access
 from publish.alignment import anchors
 from publish.blocks import Block
-from publish.diagnostics import Collector
+from publish.diagnostics import Code, Collector
 from publish.load import read_text
 from publish.markup import render_chapter
 from publish.pairing import pair_chapter
@@ -43,7 +43,7 @@ class State(Enum):
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: Code
     """`untranslated` or `mismatch`."""
     message: str
 
@@ -209,7 +209,7 @@ def problems(source: str, target: str, source_lang: str, target_lang: str) -> li
     """What a careful editor would flag in a translation `target` of `source`."""
     found = []
     if _untranslated(source, target, target_lang):
-        found.append(Problem("untranslated",
+        found.append(Problem(Code.UNTRANSLATED,
                              f"the {target_lang} text is not in {target_lang}"))
     mine, theirs = anchors(source), anchors(target)
     kinds = {"date": "dates", "num": "numbers", "note": "note references", "link": "links"}
@@ -218,7 +218,7 @@ def problems(source: str, target: str, source_lang: str, target_lang: str) -> li
         right = sorted(k.split(":", 1)[1] for k in theirs.elements()
                        if k.startswith(kind + ":"))
         if left != right:
-            found.append(Problem("mismatch", f"{name} differ: {source_lang} has "
+            found.append(Problem(Code.MISMATCH, f"{name} differ: {source_lang} has "
                                  f"{_listed(left)}, {target_lang} has {_listed(right)}"))
     return found
 

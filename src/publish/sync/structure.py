@@ -17,6 +17,7 @@ from pathlib import Path
 
 import lxml.html
 
+from publish.diagnostics import Code
 from publish.markup import render_chapter
 
 PHRASING = {"a", "abbr", "b", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
@@ -37,7 +38,7 @@ class Shape:
 
     blocks: list[str]
     """The block elements in document order, each as a tag with its attributes."""
-    findings: Counter[tuple[str, str, str]]
+    findings: Counter[tuple[Code, str, str]]
     """What the rendering reported: code, message and the text concerned."""
 
 
@@ -68,7 +69,7 @@ def structure_change(before: Shape, after: Shape) -> str | None:
     return None
 
 
-def new_findings(before: Shape, after: Shape) -> list[tuple[str, str]]:
+def new_findings(before: Shape, after: Shape) -> list[tuple[Code, str]]:
     """The code and message of each problem the rendering reports only `after`."""
     return [(code, message) for code, message, _ in
             (after.findings - before.findings).elements()]

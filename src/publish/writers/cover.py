@@ -67,15 +67,17 @@ def geometry(book: Book, pages: int) -> Geometry:
 
 
 def write_cover(book: Book, interior: Layout, access: Access, styles: Path,
-                target: Path) -> None:
-    """Write the press cover of the edition whose interior is laid out as `interior`."""
+                target: Path) -> weasy.Troubles:
+    """Write the press cover of the edition whose interior is laid out as `interior`;
+    return what WeasyPrint found wrong with it."""
     sheet = geometry(book, interior.pages)
-    weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
-                 access, styles, target, book.print.font,
-                 pdf_variant=book.print.pdf_x,
-                 pdf_identifier=identifier(book, FORMAT).encode())
+    rendered = weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
+                            access, styles, target, book.print.font,
+                            pdf_variant=book.print.pdf_x,
+                            pdf_identifier=identifier(book, FORMAT).encode())
     with pdfedit.editing(target) as writer:
         press.finish(writer, book.print, folds=(sheet.trim_width, sheet.trim_width + sheet.spine))
+    return rendered.troubles
 
 
 def _mm(value: float) -> str:

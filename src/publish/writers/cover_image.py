@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import Code, Diagnostic
 from publish.model import Book
 
 WIDTH = 1600
@@ -34,14 +34,14 @@ def size(book: Book) -> tuple[int, int]:
     return WIDTH, round(WIDTH * book.print.trim_height / book.print.trim_width)
 
 
-def front_panel(cover: Path, book: Book) -> bytes:
-    """The front panel of the press cover PDF `cover`, as a PNG."""
+def front_panel(cover: Path, book: Book) -> bytes | Diagnostic:
+    """The front panel of the press cover PDF `cover`, as a PNG, or why it cannot be
+    drawn on this machine."""
     tool = shutil.which(RASTERISER)
     if tool is None:
-        raise BuildFailed([Diagnostic(Path(RASTERISER), None, "environment",
-                                      "poppler's pdftoppm (Debian: poppler-utils) draws "
-                                      "the e-book's cover from the press cover; it is "
-                                      "not installed")])
+        return Diagnostic(Path(RASTERISER), None, Code.ENVIRONMENT,
+                          "poppler's pdftoppm (Debian: poppler-utils) draws the e-book's "
+                          "cover from the press cover; it is not installed")
     page = PdfReader(cover).pages[0]
     _, _, right, top = (float(v) for v in page.trimbox)
     width, height = size(book)

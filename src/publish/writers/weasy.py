@@ -2,8 +2,10 @@
 
 WeasyPrint reports trouble (a font it could not load, CSS it ignored, a resource it
 could not fetch, a character no font has) through its logger and carries on; here
-any such warning fails the edition. It may also fetch whatever a document names: the
-fetcher given to it allows only the files and folders it is told to.
+every such warning is kept, with the characters the text face lacks, in the
+`Troubles` of what it renders, and the build fails the edition for them. It may
+also fetch whatever a document names: the fetcher given to it allows only the files
+and folders it is told to.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from weasyprint.text.line_break import create_layout, line_size
 from weasyprint.urls import URLFetcher
 
 from publish.access import Access
-from publish.diagnostics import BuildFailed, Diagnostic
+from publish.diagnostics import Code, Diagnostic
 from publish.model import Book
 from publish.writers import blocks
 from publish.writers.typesetting import Line, Piece
@@ -38,23 +40,20 @@ SHEET_PLACE = re.compile(r" at (\d+):(\d+)\b")
 QUOTED = re.compile(r"'([^']+)'")
 
 
-class Unexplained(Exception):
-    """WeasyPrint's warnings that no stylesheet of the project's answers for: about
-    the document the writers made, or of WeasyPrint's own."""
+@dataclass(frozen=True)
+class Troubles:
+    """What WeasyPrint found wrong laying out a document, for the build to report."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-class MissingGlyphs(Exception):
+    font: str
+    """The text face, the only one the document may use."""
+    placed: list[Diagnostic] = field(default_factory=list)
+    """Its warnings about a stylesheet of the project's, at the sheet's line."""
+    unexplained: list[str] = field(default_factory=list)
+    """Its warnings that no stylesheet of the project's answers for: about the
+    document the writers made, or of WeasyPrint's own."""
+    missing: dict[str, str | None] = field(default_factory=dict)
     """Characters the text face lacks, each with the font drawn instead, or None
     where no installed font had it."""
-
-    def __init__(self, font: str, chars: dict[str, str | None]) -> None:
-        super().__init__(f"{font} lacks {''.join(sorted(chars))}")
-        self.font = font
-        self.chars = chars
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,7 @@ class Rendered:
     `blocks.counted` counts them); None for a page without such text."""
     lines: list[Line]
     """Every line of text as laid out, for the typesetting report."""
+    troubles: Troubles
 
 
 FACE_SUBSTITUTES = str.maketrans({"\u2010": "-"})
@@ -110,9 +110,10 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
     `font` is the only face the PDF may use; images should print at `min_ppi`;
     `revise` sees the lines of each layout and may ask for another; the page count
-    is padded with blank pages to a multiple of `signature`."""
+    is padded with blank pages to a multiple of `signature`. What WeasyPrint found
+    wrong is in the result's `troubles`, for the caller to report."""
     fetcher = _ProjectFetcher(access)
-    with _warnings_fail() as capture:
+    with _warnings_captured() as capture:
         profiles: dict[str, Any] = {}
         sheets = []
         for sheet in stylesheets:
@@ -135,16 +136,11 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
-    if capture.found:
-        raise BuildFailed(capture.found)
-    if capture.unexplained:
-        raise Unexplained(capture.unexplained)
     missing: dict[str, str | None] = dict.fromkeys(capture.notdef)
     missing.update(_fallbacks(target, font))
-    if missing:
-        raise MissingGlyphs(font, missing)
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
-                    _page_starts(lines, len(document.pages)), lines)
+                    _page_starts(lines, len(document.pages)), lines,
+                    Troubles(font, capture.found, capture.unexplained, missing))
 
 
 def _lines(document: Any, attribute: str) -> list[Line]:
@@ -300,7 +296,7 @@ class _Capture(logging.Handler):
         if self.sheet is None:
             if message not in self.unexplained:
                 self.unexplained.append(message)
-        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), "weasyprint",
+        elif (found := Diagnostic(self.sheet, _sheet_line(self.sheet, message), Code.WEASYPRINT,
                                   message)) not in self.found:
             self.found.append(found)
 
@@ -318,7 +314,7 @@ def _sheet_line(sheet: Path, message: str) -> int | None:
 
 
 @contextmanager
-def _warnings_fail() -> Iterator[_Capture]:
+def _warnings_captured() -> Iterator[_Capture]:
     logger = logging.getLogger("weasyprint")
     capture = _Capture()
     logger.addHandler(capture)
