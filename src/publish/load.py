@@ -11,14 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publish.access import Access, describe, read
-from publish.config import (
-    SUPPORTED_LANGUAGES,
-    LanguageConfig,
-    SharedConfig,
-    load_language,
-    load_shared,
-)
+from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
 from publish.diagnostics import Collector
+from publish.languages import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
     if shared is None:
         return None
     languages = {}
-    for lang in (lang for lang in shared.languages if lang in SUPPORTED_LANGUAGES):
+    for lang in (lang for lang in shared.languages if lang in LANGUAGES):
         config_file = folder / lang / "book.toml"
         config = (load_language(config_file, diagnostics)
                   if _inside(config_file, access, diagnostics) else None)

@@ -25,6 +25,7 @@ from markdown.util import AMP_SUBSTITUTE, AtomicString
 from publish import images, typography
 from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
+from publish.languages import LANGUAGES
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -470,7 +471,12 @@ class _PrefixNoteIds(Treeprocessor):
 ENDS_SENTENCE = "data-ends-sentence"
 """Set on a date whose full stop is also the sentence's, while the chronology is
 made."""
-SENTENCE_END = re.compile(r"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[A-ZА-ЯЁІЎ])")
+SENTENCE_CAPITALS = "".join(dict.fromkeys("".join(
+    language.script.capitals for language in LANGUAGES.values())))
+"""What a sentence opens with: a capital of its own language, or of another's, where
+a name or a passage in that language starts it ("[Passage]{lang=en} застаецца")."""
+SENTENCE_END = re.compile(
+    rf"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[{re.escape(SENTENCE_CAPITALS)}])")
 
 
 class _Events(Treeprocessor):

@@ -15,13 +15,12 @@ from pathlib import Path
 
 from publish.access import Access
 from publish.diagnostics import Collector
+from publish.languages import LANGUAGES
 from publish.load import read_text
 from publish.sync.align import Pair, align, anchors
 from publish.sync.blocks import Block, Chapter, Section, split
 from publish.sync.record import Confirmed
 
-SCRIPTS = {"be": re.compile(r"[\u0400-\u04ff]"), "en": re.compile(r"[A-Za-z]")}
-"""The letters each language is written in, to catch a block left untranslated."""
 MARKUP = re.compile(
     r"(\*[^*]+\*|\[[^\]]+\])\{[^}]*\blang=[^}]*\}"  # a passage in another language
     r"|\{[^}]*\}(`[^`]*`)?"              # roles, attribute lists
@@ -250,7 +249,7 @@ def _untranslated(source: str, target: str, target_lang: str) -> bool:
         return False
     if source == target:
         return True
-    own = len(SCRIPTS[target_lang].findall(text))
+    own = LANGUAGES[target_lang].script.count(text)
     return own < letters / 2
 
 
