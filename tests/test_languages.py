@@ -24,7 +24,16 @@ from publish.languages import LANGUAGES
 from publish.markup import render_chapter
 from publish.roles import render_role
 from publish.sync.status import problems
-from tests.conftest import BOOKS, Built, assembled, copy_book, require, run_publish
+from tests.conftest import (
+    BOOKS,
+    Built,
+    assembled,
+    assert_pdf_x_in_cmyk,
+    copy_book,
+    epubcheck_counts,
+    require,
+    run_publish,
+)
 
 NBSP = "\u00a0"
 TRILINGUAL = ("en", "uk", "pl")
@@ -222,6 +231,15 @@ def test_the_pdfs_set_each_language_its_own_way(trilingual: Built, lang: str) ->
     book = assembled(trilingual.project, lang)
     assert book.labels.contents in words
     assert book.labels.chronology in words
+
+
+@pytest.mark.parametrize("lang", ["uk", "pl"])
+def test_the_new_languages_editions_pass_their_checkers(trilingual: Built, lang: str,
+                                                        tmp_path: Path) -> None:
+    counts = epubcheck_counts(trilingual.edition(lang, "epub"), tmp_path / "report.json")
+    assert counts == {"fatal": 0, "error": 0, "warning": 0}
+    assert_pdf_x_in_cmyk(trilingual.edition(lang, "pdf"))
+    assert_pdf_x_in_cmyk(trilingual.edition(lang, "cover"))
 
 
 @pytest.mark.parametrize("lang", TRILINGUAL)
