@@ -322,7 +322,14 @@ def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
         at += len(value)
 
 
-SENTENCE_ENDED = re.compile(r"[.!?…][»”“]?$")
+_QUOTES = [language.typography.quotes for language in LANGUAGES.values()]
+OPENING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
+                                       for mark in (style.outer[0], style.inner[0])))
+CLOSING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
+                                       for mark in (style.outer[1], style.inner[1])))
+"""The quotation marks of every language: a sentence may end inside a quote, or
+begin with one, in any of them."""
+SENTENCE_ENDED = re.compile(rf"[.!?…][{CLOSING_QUOTES}]?$")
 
 
 def _opens_sentence(text: str, at: int) -> bool:
@@ -476,7 +483,7 @@ SENTENCE_CAPITALS = "".join(dict.fromkeys("".join(
 """What a sentence opens with: a capital of its own language, or of another's, where
 a name or a passage in that language starts it ("[Passage]{lang=en} застаецца")."""
 SENTENCE_END = re.compile(
-    rf"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[{re.escape(SENTENCE_CAPITALS)}])")
+    rf"(?<=[.!?…])[{CLOSING_QUOTES}]?\s+(?=[{OPENING_QUOTES}(]?[{SENTENCE_CAPITALS}])")
 
 
 class _Events(Treeprocessor):
