@@ -165,3 +165,11 @@ _ENTRIES = (
 
 LANGUAGES: Mapping[str, Language] = MappingProxyType({entry.code: entry for entry in _ENTRIES})
 """Every language a book may be written in, by code, in the order of their codes."""
+
+_QUOTES = [language.typography.quotes for language in LANGUAGES.values()]
+OPENING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
+                                       for mark in (style.outer[0], style.inner[0])))
+"""The opening quotation marks of every language."""
+CLOSING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
+                                       for mark in (style.outer[1], style.inner[1])))
+"""The closing quotation marks of every language."""

@@ -25,7 +25,7 @@ from markdown.util import AMP_SUBSTITUTE, AtomicString
 from publish import images, typography
 from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
-from publish.languages import LANGUAGES
+from publish.languages import CLOSING_QUOTES, LANGUAGES, OPENING_QUOTES
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -322,13 +322,7 @@ def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
         at += len(value)
 
 
-_QUOTES = [language.typography.quotes for language in LANGUAGES.values()]
-OPENING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
-                                       for mark in (style.outer[0], style.inner[0])))
-CLOSING_QUOTES = "".join(dict.fromkeys(mark for style in _QUOTES
-                                       for mark in (style.outer[1], style.inner[1])))
-"""The quotation marks of every language: a sentence may end inside a quote, or
-begin with one, in any of them."""
+# A sentence may end inside a quote, or begin with one, in any language.
 SENTENCE_ENDED = re.compile(rf"[.!?…][{CLOSING_QUOTES}]?$")
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from publish.languages import LANGUAGES, QuoteStyle, Typography
+from publish.languages import LANGUAGES, OPENING_QUOTES, QuoteStyle, Typography
 
 NBSP = "\u00a0"
-OPENING_CONTEXT = set(" \t\n\u00a0([{—–-/«„“‘")
+OPENING_CONTEXT = set(" \t\n\u00a0([{—–-/" + OPENING_QUOTES)
+"""What stands before a typed quotation mark that opens a quote."""
 
 
 def apply(runs: list[str], lang: str) -> list[str]:
