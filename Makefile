@@ -9,11 +9,13 @@ BIN := $(VENV)/bin
 # e-book's cover picture from the press cover.
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
 	libgs-common poppler-utils
-# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), and
-# the spelling dictionaries, gettext's msgfmt, which judges the PO files an import
-# refuses; EPUBCheck runs on the machine's Java. Chromium is the browser
-# DAISY Ace checks the EPUBs in; Calibre converts them for Kindle.
-DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us chromium calibre gettext
+# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), the
+# spelling dictionaries of every language of src/publish/languages.py, and gettext's
+# msgfmt, which judges the PO files an import refuses; EPUBCheck runs on the machine's
+# Java. Chromium is the browser DAISY Ace checks the EPUBs in; Calibre converts them for
+# Kindle.
+DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us hunspell-pl hunspell-uk \
+	chromium calibre gettext
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules

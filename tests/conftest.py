@@ -164,6 +164,16 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def trilingual(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture book in tests/books/trilingual: English, Ukrainian and Polish, with
+    dates in each case, numbers, notes, quotes and passages in another language,
+    built into every edition."""
+    base = tmp_path_factory.mktemp("trilingual")
+    return _build(copy_book(BOOKS / "trilingual", base / "project"), base / "out",
+                  "trilingual")
+
+
+@pytest.fixture(scope="session")
 def typeset_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture book in tests/books/typesetting: paragraphs that trouble the line
     breaker (a date after a one-letter word), built into every edition."""

@@ -15,6 +15,7 @@ import pytest
 
 from publish.assemble import assemble_book
 from publish.diagnostics import Collector
+from publish.languages import LANGUAGES
 from publish.load import load_manuscript
 from publish.model import Book
 from publish.roles import ROLE_PATTERN
@@ -22,7 +23,6 @@ from tests.conftest import ROOT, Built, require
 
 MANUSCRIPT = ROOT / "manuscript"
 LANGS = ["be", "en"]
-HUNSPELL = {"en": "en_US", "be": "be_BY"}
 FOREIGN = r'<(\w+)[^>]*\blang="(?!{lang}")[^"]*"[^>]*>.*?</\1>'
 """A passage marked as another language's, left to that language's speller."""
 
@@ -95,7 +95,7 @@ def test_spelling(lang: str) -> None:
     text = "\n".join([book.title, book.subtitle, book.description, *book.keywords,
                       *(_text(foreign.sub(" ", c.body)) for c in book.chapters)])
     words = MANUSCRIPT / lang / "words.txt"
-    result = subprocess.run([hunspell, "-d", HUNSPELL[lang], "-p", str(words), "-l",
+    result = subprocess.run([hunspell, "-d", LANGUAGES[lang].hunspell, "-p", str(words), "-l",
                              "-i", "utf-8"], input=text, capture_output=True, text=True,
                             check=True)
     assert sorted(set(result.stdout.split())) == []
@@ -107,7 +107,7 @@ def test_word_list_has_no_dictionary_words(lang: str) -> None:
     of a common word behind a stale entry."""
     hunspell = require("hunspell")
     listed = (MANUSCRIPT / lang / "words.txt").read_text(encoding="utf-8").split()
-    result = subprocess.run([hunspell, "-d", HUNSPELL[lang], "-l", "-i", "utf-8"],
+    result = subprocess.run([hunspell, "-d", LANGUAGES[lang].hunspell, "-l", "-i", "utf-8"],
                             input="\n".join(listed), capture_output=True, text=True,
                             check=True)
     unknown = set(result.stdout.split())

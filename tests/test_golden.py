@@ -24,8 +24,13 @@ def _documents(epub: Path) -> dict[str, str]:
                 if name.endswith(CONTENT)}
 
 
-@pytest.mark.parametrize("lang", ["en", "be"])
-@pytest.mark.parametrize("book", ["minimal", "rich"])
+EDITIONS = [(book, lang) for book, langs in (("minimal", ("en", "be")), ("rich", ("en", "be")),
+                                             ("trilingual", ("en", "uk", "pl")))
+            for lang in langs]
+"""Each fixture book with each of its languages."""
+
+
+@pytest.mark.parametrize(("book", "lang"), EDITIONS)
 def test_epub_matches_expected(book: str, lang: str, update_golden: bool,
                                request: pytest.FixtureRequest) -> None:
     built: Built = request.getfixturevalue(book)

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from publish.assemble import assemble_book
 from publish.diagnostics import Collector
+from publish.languages import LANGUAGES, Language
 from publish.load import load_manuscript
 from publish.transforms import add_chronology
 from tests.conftest import (
@@ -29,7 +30,6 @@ from tests.conftest import (
 from tests.preflight import marks
 
 MM = 72 / 25.4
-BELARUSIAN = "іўёІЎЁ’«»„“—"
 
 
 @cache
@@ -254,8 +254,16 @@ def test_fonts_are_the_text_face_and_embedded(any_book: Built, lang: str,
     assert {"PT-Serif", "PT-Serif-Bold", "PT-Serif-Italic"} <= set(fonts)
 
 
+def _characters(language: Language) -> str:
+    """What the text of `language` is set in: its letters, quotes, apostrophe, dashes."""
+    quotes = language.typography.quotes
+    return "".join([language.script.letters, language.script.capitals, *quotes.outer,
+                    *quotes.inner, quotes.apostrophe, "—–"])
+
+
 @pytest.mark.parametrize("style", ["Regular", "Italic", "Bold", "Bold Italic"])
-def test_text_face_covers_belarusian_in_every_style(style: str) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_text_face_covers_every_language_in_every_style(lang: str, style: str) -> None:
     fc_match = require("fc-match")
     path = subprocess.run([fc_match, "-f", "%{file}", f"PT Serif:style={style}"],
                           capture_output=True, text=True, check=True).stdout
@@ -263,7 +271,7 @@ def test_text_face_covers_belarusian_in_every_style(style: str) -> None:
     assert font["name"].getDebugName(1) == "PT Serif"
     assert font["name"].getDebugName(2) == style
     cmap = font.getBestCmap()
-    assert [c for c in BELARUSIAN if ord(c) not in cmap] == []
+    assert [c for c in _characters(LANGUAGES[lang]) if ord(c) not in cmap] == []
 
 
 @pytest.mark.parametrize("fmt", EDITIONS)

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from publish import isbn
 from publish.access import icc_problem, unreadable
 from publish.diagnostics import Code, Collector
+from publish.languages import LANGUAGES
 
-SUPPORTED_LANGUAGES = ("be", "en")
 PDF_X = ("pdf/x-3", "pdf/x-1a")
 CHAPTER_OPENINGS = ("recto", "any")
 SIGNATURE_UNIT = 4
@@ -116,10 +116,10 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         diagnostics.error(path, source.line_of("id"), Code.CONFIG_VALUE,
                           f"id {config.id!r} must be lowercase letters, digits and hyphens")
     for lang in config.languages:
-        if lang not in SUPPORTED_LANGUAGES:
+        if lang not in LANGUAGES:
             diagnostics.error(path, source.line_of("languages"), Code.CONFIG_VALUE,
                               f"language {lang!r} is not supported "
-                              f"(supported: {', '.join(SUPPORTED_LANGUAGES)})")
+                              f"(supported: {', '.join(LANGUAGES)})")
     if config.source_language not in config.languages:
         diagnostics.error(path, source.line_of("source-language"), Code.CONFIG_VALUE,
                           f"source-language {config.source_language!r} is not one of languages")

@@ -1,9 +1,9 @@
 """ISO 8601 dates of day, month or year precision, and intervals of them, rendered
 for a locale with Babel.
 
-CLDR gives Belarusian month names in the nominative (stand-alone) and genitive
-(format) cases only; running text also needs the locative ("у кастрычніку"), so
-the project carries that column itself.
+CLDR gives the month names of Belarusian, Ukrainian and Polish in the nominative
+(stand-alone) and genitive (format) cases only; running text also needs the
+locative ("у кастрычніку", "w październiku"), which the language registry carries.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ from enum import Enum
 
 from babel.dates import format_date, format_interval, format_skeleton, get_month_names
 
-STYLES = ("full", "long", "medium", "short")
-CASES = ("nom", "gen", "loc")
+from publish.languages import LANGUAGES, STAND_ALONE, Language
 
-# Locative singular of the Belarusian month names, in the CLDR spelling of their
-# stems (CLDR writes "май" for May).
-BE_LOCATIVE = {
-    1: "студзені", 2: "лютым", 3: "сакавіку", 4: "красавіку", 5: "маі", 6: "чэрвені",
-    7: "ліпені", 8: "жніўні", 9: "верасні", 10: "кастрычніку", 11: "лістападзе", 12: "снежні",
-}
+STYLES = ("full", "long", "medium", "short")
+CASES = tuple(dict.fromkeys(case for entry in LANGUAGES.values() for case in entry.dates.cases))
+"""Every case option a date role may give, in some language."""
 
 
 class Precision(Enum):
@@ -109,10 +105,12 @@ def _parse_one(part: str, whole: str) -> PartialDate:
 
 def format_date_value(value: DateValue, locale: str, style: str = "long",
                       case: str | None = None) -> str:
-    """Render a date for `locale`; `case` picks the Belarusian month-name case."""
+    """Render a date for `locale`; `case` picks the grammatical case of a month name."""
+    language = LANGUAGES[locale]
     if case is not None:
-        if locale != "be":
-            raise DateError(f"the case option {case!r} applies to Belarusian text only")
+        if case not in language.dates.cases:
+            takers = [entry.name for entry in LANGUAGES.values() if case in entry.dates.cases]
+            raise DateError(f"the case option {case!r} applies to {_listed(takers)} text only")
         if value.precision is not Precision.MONTH:
             raise DateError(f"the case option {case!r} applies to month dates only")
     start = value.start.as_date()
@@ -126,13 +124,19 @@ def format_date_value(value: DateValue, locale: str, style: str = "long",
         text = format_skeleton(skeleton, start, locale=locale)
     else:
         text = format_interval(start, value.end.as_date(), skeleton, locale=locale)
-    if locale == "be" and value.precision is Precision.MONTH and style != "short":
+    suffix = language.dates.year_suffix
+    if suffix and value.precision is Precision.MONTH and style != "short" and suffix not in text:
         # CLDR writes the year abbreviation after a full date ("25 верасня 1962 г.")
-        # but not after a month and year; Belarusian prose wants it in both.
-        text = re.sub(r"(\d{4})", "\\1\u00a0г.", text)
-    if case is not None and case != "nom":
-        text = _inflect_months(text, case)
+        # but, in Belarusian, not after a month and year; prose wants it in both.
+        text = re.sub(r"(\d{4})", f"\\1\u00a0{suffix}", text)
+    if case is not None:
+        text = _inflect_months(text, language, case)
     return _book_spaces(text)
+
+
+def _listed(names: list[str]) -> str:
+    """The names joined as in "Belarusian, Polish and Ukrainian"."""
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
 
 
 def _book_spaces(text: str) -> str:
@@ -152,10 +156,12 @@ def _skeleton(precision: Precision, style: str) -> str:
     return {"full": "yMMMM", "long": "yMMMM", "medium": "yMMM", "short": "yMM"}[style]
 
 
-def _inflect_months(text: str, case: str) -> str:
+def _inflect_months(text: str, language: Language, case: str) -> str:
     """Replace each nominative month name that Babel wrote with its `case` form."""
-    nominative = get_month_names("wide", "stand-alone", locale="be")
-    forms = BE_LOCATIVE if case == "loc" else get_month_names("wide", "format", locale="be")
+    nominative = get_month_names("wide", STAND_ALONE, locale=language.code)
+    source = language.dates.cases[case]
+    forms = (get_month_names("wide", source.cldr, locale=language.code) if source.cldr
+             else dict(enumerate(source.names, start=1)))
     for month, name in nominative.items():
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", forms[month], text)
     return text

@@ -1,7 +1,7 @@
 """Words the book's own pages need (headings of generated pages, imprint lines,
 landmarks), translated through Babel message catalogs: `locale/<lang>/LC_MESSAGES/
-publish.po`, compiled by Babel when first needed. English is the source language
-of the catalogs, so it needs none."""
+publish.po` for each language the registry says has one, compiled by Babel when
+first needed. English is the source language of the catalogs, so it needs none."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from publish.languages import LANGUAGES
 from publish.model import Labels
 
 LOCALE = Path(__file__).parent / "locale"
@@ -35,11 +36,14 @@ def labels(lang: str) -> Labels:
     )
 
 
+def catalog_file(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / "publish.po"
+
+
 def _translations(lang: str) -> NullTranslations:
-    catalog_file = LOCALE / lang / "LC_MESSAGES" / "publish.po"
-    if not catalog_file.exists():
+    if not LANGUAGES[lang].catalog:
         return NullTranslations()
-    with catalog_file.open("rb") as source:
+    with catalog_file(lang).open("rb") as source:
         catalog = read_po(source, locale=lang)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)

@@ -12,14 +12,9 @@ from pathlib import Path
 
 from publish.access import Access, describe, read
 from publish.blocks import PAIR_ID
-from publish.config import (
-    SUPPORTED_LANGUAGES,
-    LanguageConfig,
-    SharedConfig,
-    load_language,
-    load_shared,
-)
+from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
 from publish.diagnostics import Code, Collector
+from publish.languages import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -97,7 +92,7 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
     if shared is None:
         return None
     languages = {}
-    for lang in (lang for lang in shared.languages if lang in SUPPORTED_LANGUAGES):
+    for lang in (lang for lang in shared.languages if lang in LANGUAGES):
         config_file = folder / lang / "book.toml"
         config = (load_language(config_file, diagnostics)
                   if _inside(config_file, access, diagnostics) else None)

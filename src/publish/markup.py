@@ -28,6 +28,7 @@ from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.blocks import Block, Kind
 from publish.diagnostics import Code
+from publish.languages import CLOSING_QUOTES, LANGUAGES, OPENING_QUOTES
 from publish.limits import excesses
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
@@ -341,7 +342,8 @@ def _capitalise_sentence_starts(slots: list[tuple[etree.Element, str]]) -> None:
         at += len(value)
 
 
-SENTENCE_ENDED = re.compile(r"[.!?…][»”“]?$")
+# A sentence may end inside a quote, or begin with one, in any language.
+SENTENCE_ENDED = re.compile(rf"[.!?…][{CLOSING_QUOTES}]?$")
 
 
 def _opens_sentence(text: str, at: int) -> bool:
@@ -490,7 +492,12 @@ class _PrefixNoteIds(Treeprocessor):
 ENDS_SENTENCE = "data-ends-sentence"
 """Set on a date whose full stop is also the sentence's, while the chronology is
 made."""
-SENTENCE_END = re.compile(r"(?<=[.!?…])[»”“]?\s+(?=[\"«„“(]?[A-ZА-ЯЁІЎ])")
+SENTENCE_CAPITALS = "".join(dict.fromkeys("".join(
+    language.script.capitals for language in LANGUAGES.values())))
+"""What a sentence opens with: a capital of its own language, or of another's, where
+a name or a passage in that language starts it ("[Passage]{lang=en} застаецца")."""
+SENTENCE_END = re.compile(
+    rf"(?<=[.!?…])[{CLOSING_QUOTES}]?\s+(?=[{OPENING_QUOTES}(]?[{SENTENCE_CAPITALS}])")
 
 
 class _Events(Treeprocessor):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from babel import Locale
 
 from publish.dates import CASES, STYLES, DateError, format_date_value, parse_date
+from publish.languages import LANGUAGES
 
 ROLE_PATTERN = r"\{(?P<name>[A-Za-z_-]+)(?::(?P<options>[^}`]*))?\}`(?P<value>[^`]*)`"
 
@@ -78,7 +79,9 @@ def _render_number(options: list[str], value: str, locale: str) -> RenderedRole:
         raise RoleError(f"{shown!r} has {digits:,} digits; a number may have at most "
                         f"{MAX_DIGITS}")
     # The locale's pattern, with as many decimals as were written: 1.50 stays 1.50.
-    written = len(value.partition(".")[2])
+    whole, _, fraction = value.lstrip("-").partition(".")
     pattern = copy.copy(Locale.parse(locale).decimal_formats[None])
-    pattern.frac_prec = (written, written)
-    return RenderedRole("num", pattern.apply(Decimal(value), Locale.parse(locale)), value)
+    pattern.frac_prec = (len(fraction), len(fraction))
+    grouped = len(whole) >= pattern.grouping[0] + LANGUAGES[locale].minimum_grouping_digits
+    return RenderedRole("num", pattern.apply(Decimal(value), Locale.parse(locale),
+                                             group_separator=grouped), value)

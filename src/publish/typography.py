@@ -9,42 +9,17 @@ closed after it still pairs up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from publish.languages import LANGUAGES, OPENING_QUOTES, QuoteStyle, Typography
 
 NBSP = "\u00a0"
-OPENING_CONTEXT = set(" \t\n\u00a0([{—–-/«„“‘")
-
-
-@dataclass(frozen=True)
-class QuoteStyle:
-    outer: tuple[str, str]
-    inner: tuple[str, str]
-    single_quotes_open: bool
-    """Whether a typed ' before a word opens an inner quote (English) or is always
-    an apostrophe (Belarusian, where it marks сям’я)."""
-    apostrophe: str = "\u2019"
-
-
-@dataclass(frozen=True)
-class Typography:
-    quotes: QuoteStyle
-    spaced_em_dash: bool
-    """Belarusian sets the em dash apart with spaces, English closes it up."""
-    bound_short_words: frozenset[str]
-    """One-letter words that must not end a line: they take a no-break space after them."""
-
-
-TYPOGRAPHY = {
-    "en": Typography(QuoteStyle(("“", "”"), ("‘", "’"), single_quotes_open=True),
-                     spaced_em_dash=False, bound_short_words=frozenset()),
-    "be": Typography(QuoteStyle(("«", "»"), ("„", "“"), single_quotes_open=False),
-                     spaced_em_dash=True, bound_short_words=frozenset("аізуўоАІЗУЎО")),
-}
+OPENING_CONTEXT = set(" \t\n\u00a0([{—–-/" + OPENING_QUOTES)
+"""What stands before a typed quotation mark that opens a quote."""
 
 
 def apply(runs: list[str], lang: str) -> list[str]:
     """Return `runs` with the typography of `lang`; each run keeps its place."""
-    rules = TYPOGRAPHY[lang]
+    rules = LANGUAGES[lang].typography
     runs = [_dashes_and_ellipses(run, rules) for run in runs]
     lengths = [len(run) for run in runs]
     chars = list("".join(runs))

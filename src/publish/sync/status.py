@@ -18,13 +18,12 @@ from publish.access import Access
 from publish.alignment import anchors
 from publish.blocks import Block
 from publish.diagnostics import Code, Collector
+from publish.languages import LANGUAGES
 from publish.load import read_text
 from publish.markup import render_chapter
 from publish.pairing import pair_chapter
 from publish.sync.record import Confirmed
 
-SCRIPTS = {"be": re.compile(r"[\u0400-\u04ff]"), "en": re.compile(r"[A-Za-z]")}
-"""The letters each language is written in, to catch a block left untranslated."""
 MARKUP = re.compile(
     r"(\*[^*]+\*|\[[^\]]+\])\{[^}]*\blang=[^}]*\}"  # a passage in another language
     r"|\{[^}]*\}(`[^`]*`)?"              # roles, attribute lists
@@ -234,7 +233,7 @@ def _untranslated(source: str, target: str, target_lang: str) -> bool:
         return False
     if source == target:
         return True
-    own = len(SCRIPTS[target_lang].findall(text))
+    own = LANGUAGES[target_lang].script.count(text)
     return own < letters / 2
 
 
