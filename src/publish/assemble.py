@@ -9,7 +9,7 @@ from babel.dates import format_date
 from publish.diagnostics import Collector
 from publish.labels import labels
 from publish.load import LanguageSource, Manuscript
-from publish.markup import NOTE_ID, render_chapter
+from publish.markup import render_chapter
 from publish.model import Book, Chapter, Contributor, Event, Section
 
 
@@ -51,8 +51,8 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
                                                 chapter_file.path, manuscript.folder,
                                                 source.names, classes))
                   for chapter_file in source.chapters]
-    # A link may lead to an id of another chapter; a note's ids are its chapter's own.
-    book_ids = {i for _, rendered in renderings for i in rendered.ids if not NOTE_ID.match(i)}
+    # A link may lead to an id of another chapter (its notes' ids are unique too).
+    book_ids = {i for _, rendered in renderings for i in rendered.ids}
     # Headings' ids are told apart by the loader; an id an attribute list gives must
     # differ from theirs and from every other given.
     given = Counter([*(h.id for _, r in renderings for h in r.headings),
@@ -76,5 +76,6 @@ def _chapters(manuscript: Manuscript, source: LanguageSource,
             sections=[Section(h.level, h.id, h.text) for h in rendered.headings[1:]],
             images=rendered.images,
             events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
+            notes=rendered.notes,
         ))
     return chapters
