@@ -68,6 +68,15 @@ def test_notes_leave_the_text_numbered_by_their_first_call() -> None:
     assert "footnote" not in html and "A note" not in html
 
 
+@pytest.mark.parametrize("title", ["# Chapter {#ch}", "# The *Summer* of {date}`2020` {#ch}",
+                                   "# Chapter {#ch .name} ##"])
+def test_note_ids_start_with_the_chapters(title: str) -> None:
+    rendered = render_chapter(CHAPTER.replace("# Chapter {#ch}", title), "en", Path("ch.md"),
+                              Path("."))
+    assert rendered.headings[0].id == "ch"
+    assert [n.id for n in rendered.notes] == ["ch-fn-b", "ch-fn-a", "ch-fn-never"]
+
+
 def test_a_note_is_rendered_as_the_text_is() -> None:
     rendered = render_chapter(CHAPTER, "en", Path("ch.md"), Path("."))
     bodies = {note.label: note.body for note in rendered.notes}

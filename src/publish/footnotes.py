@@ -21,10 +21,10 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from publish.load import HEADING_ID
 from publish.model import Note
 
 CALL_CLASS = "noteref"
@@ -112,8 +112,9 @@ class _Call(FootnoteInlineProcessor):
 
 
 class _ChapterId(Treeprocessor):
-    """Reads the id of the chapter's title as attribute lists will give it, before
-    the calls are made: they run after the inline patterns (see `markup.py`)."""
+    """Reads the id of the chapter's title, before the calls are made: attribute
+    lists give it only after the inline patterns have run (see `markup.py`). It is
+    read as the loader reads and checks it, at the end of the title as written."""
 
     def __init__(self, notes: Notes, md: markdown.Markdown) -> None:
         super().__init__(md)
@@ -121,11 +122,8 @@ class _ChapterId(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         title = next(root.iter("h1"), None)
-        found = AttrListTreeprocessor.HEADER_RE.search(title.text or "") \
-            if title is not None else None
-        attributes = get_attrs_and_remainder(found[1])[0] if found else []
-        self.notes.chapter = next((value for key, value in attributes
-                                   if key == "id" and value), NO_TITLE_ID)
+        found = HEADING_ID.search(title.text or "") if title is not None else None
+        self.notes.chapter = found[1] if found else NO_TITLE_ID
 
 
 class _TakeNotes(Treeprocessor):
