@@ -15,8 +15,11 @@ from lxml import etree
 from pypdf import PdfReader
 
 from publish.build import Project, build
+from publish.layout import PageBreak
 from publish.load import id_problem
 from publish.markup import render_chapter
+from publish.model import Chapter
+from publish.writers import epub
 from tests.conftest import ROOT, Built, require
 
 OPS = "{http://www.idpf.org/2007/ops}type"
@@ -122,6 +125,17 @@ def test_the_epubs_notes_and_calls_link_both_ways(rich: Built, lang: str) -> Non
     (back,) = notes[0].iterfind(".//{*}a[@role='doc-backlink']")
     assert ids[back.get("href").removeprefix("#")] is calls[0].getparent()
     assert back.text == "1."
+
+
+def test_the_epub_counts_a_notes_later_calls_as_the_press_prints_them() -> None:
+    """A page that begins after a note's second call is marked where the press
+    interior's page begins: the first call is set apart there, as the call of a
+    footnote, the second is a number in the text."""
+    rendered = render_chapter("# Ch {#ch}\n\nAb.[^n] Cd.[^n] Ef.\n\n[^n]: A note.\n", "en",
+                              Path("ch.md"), Path("."))
+    chapter = Chapter("ch", Path("ch.md"), "Ch", rendered.html, [], notes=rendered.notes)
+    body = epub._chapter_body(chapter, [PageBreak("2", "ch", 1, len("Ab.Cd.1"))], "Notes", {})
+    assert re.search(r'<span id="page-2"[^>]*/>Ef\.</p>', body), body
 
 
 def test_the_press_sets_a_note_at_the_foot_of_its_first_calls_page(rich: Built) -> None:
