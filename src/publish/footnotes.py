@@ -8,11 +8,11 @@ the text in the project's own markup, the one form the writers read:
 
     <sup id="CALL"><a class="noteref" href="#NOTE">1</a></sup>
 
-Ids start with the chapter's, so that they are unique in the book: `<chapter>-fn-
-<label>` for a note, `<chapter>-fnref-<label>`, `<chapter>-fnref2-<label>` ... for
-its calls (`load.py` keeps the manuscript from giving ids of these forms). Notes
-are numbered in the order of their first calls, as the print edition's footnote
-counter numbers them.
+Ids start with the chapter's, so that they are unique in the book:
+`<chapter>-fn-<label>` for a note, `<chapter>-fnref-<label>`,
+`<chapter>-fnref2-<label>` ... for its calls (`load.py` keeps the manuscript from
+giving ids of these forms). Notes are numbered in the order of their first calls,
+as the print edition's footnote counter numbers them.
 """
 
 from __future__ import annotations
