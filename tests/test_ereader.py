@@ -73,7 +73,7 @@ def test_every_document_and_foreign_passage_declares_its_language(flagship: Buil
 def test_notes_pop_up_and_lead_back(flagship: Built, lang: str) -> None:
     for name, text in _chapters(_files(flagship, lang)).items():
         references = re.findall(
-            r'<sup id="([^"]+)"><a class="footnote-ref" href="#([^"]+)" '
+            r'<sup id="([^"]+)"><a class="noteref" href="#([^"]+)" '
             r'epub:type="noteref" role="doc-noteref">(\d+)</a></sup>', text)
         notes = re.findall(
             r'<aside id="([^"]+)" class="footnote" epub:type="footnote" role="doc-footnote">'

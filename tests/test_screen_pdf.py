@@ -144,7 +144,7 @@ def _links(pdf: Path) -> list[Any]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_note_calls_have_links_to_click(any_book: Built, lang: str) -> None:
-    calls = _html(any_book, lang).findall(".//a[@class='footnote-ref']")
+    calls = _html(any_book, lang).findall(".//a[@class='noteref']")
     assert calls, "the book has notes"
     links = [link for link in _links(any_book.edition(lang, "screen"))
              if "-fn-" in str(link["/Dest"])]
@@ -177,7 +177,7 @@ def _descriptions(built: Built, lang: str) -> set[str]:
     words = labels(lang)
     html = _html(built, lang)
     calls = {words.note_link.format(number=a.text)
-             for a in html.findall(".//a[@class='footnote-ref']")}
+             for a in html.findall(".//a[@class='noteref']")}
     events = {words.event_link.format(date=" ".join("".join(a.itertext()).split()))
               for a in html.findall(".//section[@class='chronology']//a")}
     chapters = {words.chapter_link.format(title=c.title) for c in book.chapters}

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from publish.diagnostics import Collector
 from publish.labels import labels
 from publish.load import LanguageSource, Manuscript, SourceFile
-from publish.markup import NOTE_ID, PairBlocks, Rendered, render_chapter
+from publish.markup import PairBlocks, Rendered, render_chapter
 from publish.model import Book, Chapter, Contributor, Event, Section
 from publish.pairing import name_source, name_target
 from publish.sync.record import RECORD, load_record
@@ -86,8 +86,8 @@ def _own(language: str | None, shared: str) -> str:
 
 
 def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
-    # A link may lead to an id of another chapter; a note's ids are its chapter's own.
-    book_ids = {i for _, rendered in renderings for i in rendered.ids if not NOTE_ID.match(i)}
+    # A link may lead to an id of another chapter (its notes' ids are unique too).
+    book_ids = {i for _, rendered in renderings for i in rendered.ids}
     # Headings' ids are told apart by the loader; an id an attribute list gives must
     # differ from theirs and from every other given.
     given = Counter([*(h.id for _, r in renderings for h in r.headings),
@@ -112,5 +112,6 @@ def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
             images=rendered.images,
             events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
             blocks=rendered.blocks,
+            notes=rendered.notes,
         ))
     return chapters

@@ -73,8 +73,8 @@ RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "impri
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
 GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+)")
-"""The ids publish gives notes, their references and dated events, after the id of
-their chapter's title (`markup.py`)."""
+"""The ids publish gives notes, their calls and dated events, after the id of their
+chapter's title (`footnotes.py`, `markup.py`)."""
 FENCE = re.compile(r"^\s*(```|~~~)")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 control characters but tab, line feed and carriage return (Windows line ends)."""

@@ -1,5 +1,6 @@
-"""Markdown to XHTML for one chapter: Python-Markdown with footnotes, tables,
-attr_list and the project's extensions (roles, typography, ids, images).
+"""Markdown to XHTML for one chapter: Python-Markdown with footnotes (taken out of
+the text as notes, `footnotes.py`), tables, attr_list and the project's extensions
+(roles, typography, ids, images).
 
 Problems found here carry the source text they concern (a `Finding`), so that the
 caller, which has the raw lines, can name the line.
@@ -28,8 +29,10 @@ from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.blocks import Block, Kind
 from publish.diagnostics import Code
+from publish.footnotes import Notes
 from publish.languages import CLOSING_QUOTES, LANGUAGES, OPENING_QUOTES
 from publish.limits import excesses
+from publish.model import Note
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -79,8 +82,9 @@ class Rendered:
     images: dict[str, Path] = field(default_factory=dict)
     """The images by their name inside the book (`images/<name>`)."""
     findings: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
-    """Every id of the chapter, as written (before notes get their chapter's prefix)."""
+    """Every id of the chapter, its notes' included."""
     outward: list[Finding] = field(default_factory=list)
     """Links to an id this chapter lacks: problems unless another chapter has it."""
     given_ids: list[tuple[str, Finding]] = field(default_factory=list)
@@ -114,16 +118,17 @@ def render_chapter(text: str, lang: str, chapter_file: Path, image_root: Path,
                        for excess in excesses(text)]
     if result.findings:
         return result
+    notes = Notes()
     md = markdown.Markdown(
         output_format="xhtml",
         extensions=[
-            "footnotes", "tables",
+            notes, "tables",
             _ProjectExtension(text, lang, chapter_file, image_root, result, names,
                               classes, pair),
         ],
-        extension_configs={"footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": ""}},
     )
     result.html = md.convert(text)
+    result.notes = notes.notes
     for stashed in md.htmlStash.rawHtmlBlocks:
         # A closing tag belongs to an opening one reported already; comments
         # (notes between editors) never reach the output as content.
@@ -178,7 +183,6 @@ class _ProjectExtension(Extension):
         md.treeprocessors.register(_Typography(self.lang, self.names, md), "typography", 5)
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
-        md.treeprocessors.register(_PrefixNoteIds(md), "note-ids", 3)
         md.treeprocessors.register(_Events(self.result, md), "events", 2)
         md.treeprocessors.register(_Blocks(self.source, spans, self.pair, self.result, md),
                                    "blocks", 1)
@@ -464,29 +468,6 @@ class _Collector(Treeprocessor):
             image.set("src", f"images/{name}")
         if not image.get("alt"):
             problem(Code.IMAGE_ALT, f"image {src!r} has no alternative text: write it in ![...]")
-
-
-NOTE_ID = re.compile(r"fn(ref\d*)?-")
-"""Python-Markdown's note ids: `fn-x` for a note, `fnref-x`, `fnref2-x` ... for the
-references to it."""
-
-
-class _PrefixNoteIds(Treeprocessor):
-    """Footnote ids restart in every chapter; the print edition puts all chapters in
-    one document, so each gets the id of its chapter's title as a prefix."""
-
-    def run(self, root: etree.Element) -> None:
-        title = next((h for h in root.iter("h1") if h.get("id")), None)
-        if title is None:
-            return
-        prefix = title.get("id")
-        for element in root.iter():
-            for attr in ("id", "href"):
-                value = element.get(attr, "")
-                bare = value.removeprefix("#")
-                if NOTE_ID.match(bare):
-                    hash_ = "#" if value.startswith("#") else ""
-                    element.set(attr, f"{hash_}{prefix}-{bare}")
 
 
 ENDS_SENTENCE = "data-ends-sentence"

@@ -32,6 +32,27 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A note of a chapter, apart from the text that calls it: each edition sets it
+    its own way (at the foot of the page, at the chapter's end, as a pop-up)."""
+
+    id: str
+    """Unique in the book: the chapter's id comes first, as every chapter of the
+    print edition stands in one document."""
+    label: str
+    """The note's name in the manuscript: `days` in `[^days]`."""
+    number: int
+    """From 1 in every chapter, in the order of the notes' first calls (a note the
+    text never calls comes after those it does)."""
+    body: str
+    """The note as an XHTML fragment of blocks (paragraphs ...), without its number
+    or a link back."""
+    calls: list[str]
+    """The ids of the places in the chapter's body that call the note, in reading
+    order (see `footnotes.py` for their markup); empty for a note never called."""
+
+
+@dataclass(frozen=True)
 class Chapter:
     id: str
     """The id of the chapter's title heading, the same in every language."""
@@ -47,6 +68,8 @@ class Chapter:
     blocks: list[Block] = field(default_factory=list)
     """The chapter's blocks in reading order, notes last, with the ids they share
     with their counterparts in the other languages."""
+    notes: list[Note] = field(default_factory=list)
+    """In the order of their numbers."""
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,13 @@ class Shape:
 
 def shape(text: str, lang: str, chapter_file: Path, manuscript: Path) -> Shape:
     rendered = render_chapter(text, lang, chapter_file, manuscript)
+    # The notes are part of the structure too, each a list item by its id.
+    html = rendered.html + "<ol>" + "".join(f'<li id="{note.id}">{note.body}</li>'
+                                            for note in rendered.notes) + "</ol>"
     blocks = []
     # Wrapped, because a chapter is many elements; the HTML parser, because raw
     # HTML may make it anything but well-formed.
-    for element in lxml.html.fragment_fromstring(rendered.html or " ",
+    for element in lxml.html.fragment_fromstring(html,
                                                  create_parent="body").iterdescendants():
         if isinstance(element.tag, str) and element.tag not in PHRASING and \
                 not any(a.tag in PHRASING for a in element.iterancestors()):

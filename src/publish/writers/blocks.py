@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from publish.model import Chapter
+
 XHTML = "http://www.w3.org/1999/xhtml"
 TEXT_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th"}
-NOTES = {"footnote"}
-"""Classes of the elements that hold notes, outside the flow of the text."""
 UNCOUNTED = re.compile(r"[\s\-\u00ad\u2010]")
 """What a count of characters leaves out: spaces and hyphens change with the layout
 (and a written U+2010 is a hyphen-minus in the PDF editions)."""
@@ -30,10 +30,11 @@ def serialize(root: etree._Element) -> str:
 
 
 def text_blocks(root: etree._Element) -> Iterator[etree._Element]:
-    """The innermost text blocks in reading order, notes left out."""
+    """The innermost text blocks in reading order (of a chapter's body, which holds
+    no notes: each writer counts before it sets them)."""
     for element in root.iter(f"{{{XHTML}}}*"):
         tag = etree.QName(element).localname
-        if tag not in TEXT_BLOCKS or _in_notes(element):
+        if tag not in TEXT_BLOCKS:
             continue
         if any(etree.QName(d).localname in TEXT_BLOCKS
                for d in element.iterdescendants(f"{{{XHTML}}}*")):
@@ -45,18 +46,13 @@ def counted(text: str) -> int:
     return len(UNCOUNTED.sub("", text))
 
 
-def remove(element: etree._Element) -> None:
-    """Remove `element`, keeping the text after it; spaces that would end its parent
-    go too (Python-Markdown puts a no-break space before a note's link back)."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    tail = (element.tail or "").rstrip() if element.getnext() is None else element.tail or ""
-    if previous is not None:
-        previous.tail = ((previous.tail or "") + tail).rstrip() or None
-    else:
-        parent.text = ((parent.text or "") + tail).rstrip() or None
-    parent.remove(element)
+def calls_set_apart(chapter: Chapter) -> set[str]:
+    """The calls of notes whose numbers the print edition sets apart from the text,
+    as the calls of its footnotes, and no count includes: the first of each note's.
+    A later call prints the note's number in the text."""
+    return {note.calls[0] for note in chapter.notes if note.calls}
 
 
-def _in_notes(element: etree._Element) -> bool:
-    return any(NOTES & set((a.get("class") or "").split()) for a in element.iterancestors())
+def by_id(root: etree._Element) -> dict[str, etree._Element]:
+    """The elements of `root` that have an id, by it."""
+    return {element.get("id", ""): element for element in root.iterfind(".//*[@id]")}

@@ -16,7 +16,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from html import escape
 from pathlib import Path
 
@@ -88,8 +88,7 @@ def write_epub(book: Book, layout: Layout, cover: bytes, access: Access,
                    "frontmatter copyright-page")
     # The print edition is one document; here a link to another chapter's id
     # must name that chapter's file.
-    files = {element.get("id", ""): _file_name(c) for c in book.chapters
-             for element in blocks.parse(c.body).iterfind(".//*[@id]")}
+    files = {identifier: _file_name(c) for c in book.chapters for identifier in _ids(c)}
     chapters = [page(f"ch-{c.id}", _file_name(c), c.title,
                      _chapter_body(c, layout.breaks_in(c.id), book.labels.notes, files),
                      "bodymatter")
@@ -164,58 +163,69 @@ def _foreign_passages(body: str) -> str:
     return re.sub(r'(<\w+[^>]*?) lang="([^"]+)"', r'\1 lang="\2" xml:lang="\2"', body)
 
 
+def _ids(chapter: Chapter) -> Iterator[str]:
+    """Every id in the chapter's file: its text's, its notes' and theirs."""
+    for fragment in (chapter.body, *(note.body for note in chapter.notes)):
+        yield from blocks.by_id(blocks.parse(fragment))
+    yield from (note.id for note in chapter.notes)
+
+
 def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str,
                   files: dict[str, str]) -> str:
     """The chapter as a section marked `chapter`, with the page breaks of the print
-    edition and pop-up notes: each reference marked `noteref`, each note an `aside`
-    marked `footnote` that starts with its number, linking back. The notes stand
-    together at the chapter's end under a heading, as a section of endnotes (the
-    role ARIA gives notes gathered after the text; `footnote` on each note is what
-    makes readers open it in a pop-up). `files` holds the file of every id of the
-    book, for the links to another chapter."""
+    edition and pop-up notes: each call marked `noteref`, each note an `aside`
+    marked `footnote` that starts with its number, linking back to its first call.
+    The notes stand together at the chapter's end under a heading, as a section of
+    endnotes (the role ARIA gives notes gathered after the text; `footnote` on each
+    note is what makes readers open it in a pop-up). `files` holds the file of every
+    id of the book, for the links to another chapter."""
     root = blocks.parse(chapter.body)
+    # The print edition has no notes in the text's blocks, nor this heading.
+    _mark_pages(root, breaks, blocks.calls_set_apart(chapter))
+    if chapter.notes:
+        root.append(_notes(chapter, notes_heading))
+    elements = blocks.by_id(root)
+    for call in (call for note in chapter.notes for call in note.calls if call in elements):
+        link = elements[call][0]
+        link.set(f"{{{OPS}}}type", "noteref")
+        link.set("role", "doc-noteref")
     own = _file_name(chapter)
     for link in root.iterfind(f".//{{{XHTML}}}a[@href]"):
         href = link.get("href", "")
         target = files.get(href[1:], own) if href.startswith("#") else own
         if target != own:
             link.set("href", target + href)
-    for link in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
-        link.set(f"{{{OPS}}}type", "noteref")
-        link.set("role", "doc-noteref")
-    for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
-        notes = etree.Element(f"{{{XHTML}}}section", {
-            "class": "notes", f"{{{OPS}}}type": "endnotes", "role": "doc-endnotes"})
-        root.replace(block, notes)
-        for number, item in enumerate(block.iterfind(f".//{{{XHTML}}}li"), start=1):
-            aside = etree.Element(f"{{{XHTML}}}aside", {
-                "id": item.get("id", ""), "class": "footnote",
-                f"{{{OPS}}}type": "footnote", "role": "doc-footnote"})
-            for backref in item.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
-                blocks.remove(backref)
-            paragraphs = list(item)
-            first = paragraphs[0] if paragraphs else etree.SubElement(item, f"{{{XHTML}}}p")
-            back = etree.Element(f"{{{XHTML}}}a", {
-                "href": "#" + item.get("id", "").replace("-fn-", "-fnref-"),
-                "role": "doc-backlink", "class": "note-number"})
-            back.text = f"{number}."
-            back.tail = " " + (first.text or "").lstrip()
-            first.text = None
-            first.insert(0, back)
-            aside.extend(paragraphs)
-            notes.append(aside)
-    _mark_pages(root, breaks)
-    # The heading comes after the count of blocks: the print edition has none.
-    for notes in root.iterfind(f"{{{XHTML}}}section[@class='notes']"):
-        heading = etree.Element(f"{{{XHTML}}}h2")
-        heading.text = notes_heading
-        notes.insert(0, heading)
     chapter_section = etree.Element(f"{{{XHTML}}}section")
     chapter_section.text, root.text = root.text, None
     chapter_section.extend(list(root))
     root.append(chapter_section)
     _structure(chapter_section, "chapter", chapter.id)
     return blocks.serialize(root)
+
+
+def _notes(chapter: Chapter, heading: str) -> etree._Element:
+    """The chapter's notes under `heading`, each starting with its number, a link
+    back to its first call (a note the text never calls has its number alone)."""
+    section = etree.Element(f"{{{XHTML}}}section", {
+        "class": "notes", f"{{{OPS}}}type": "endnotes", "role": "doc-endnotes"})
+    etree.SubElement(section, f"{{{XHTML}}}h2").text = heading
+    for note in chapter.notes:
+        aside = etree.SubElement(section, f"{{{XHTML}}}aside", {
+            "id": note.id, "class": "footnote",
+            f"{{{OPS}}}type": "footnote", "role": "doc-footnote"})
+        aside.extend(list(blocks.parse(note.body)))
+        if not len(aside) or etree.QName(aside[0]).localname != "p":
+            aside.insert(0, etree.Element(f"{{{XHTML}}}p"))
+        first = aside[0]
+        number = (etree.Element(f"{{{XHTML}}}a", {"href": f"#{note.calls[0]}",
+                                                  "role": "doc-backlink",
+                                                  "class": "note-number"})
+                  if note.calls else etree.Element(f"{{{XHTML}}}span", {"class": "note-number"}))
+        number.text = f"{note.number}."
+        number.tail = " " + (first.text or "").lstrip()
+        first.text = None
+        first.insert(0, number)
+    return section
 
 
 def _chronology_body(book: Book, breaks: list[PageBreak]) -> str:
@@ -241,19 +251,22 @@ def _paged(fragment: str, breaks: list[PageBreak]) -> str:
     return blocks.serialize(root)
 
 
-def _mark_pages(root: etree._Element, breaks: list[PageBreak]) -> None:
+def _mark_pages(root: etree._Element, breaks: list[PageBreak],
+                apart: Container[str] = frozenset()) -> None:
+    """Mark where each page of `breaks` begins; the elements with an id in `apart`
+    are not counted."""
     text_blocks = list(blocks.text_blocks(root))
     for page in breaks:
-        _mark_page(text_blocks[page.block], page)
+        _mark_page(text_blocks[page.block], page, apart)
 
 
-def _mark_page(block: etree._Element, page: PageBreak) -> None:
+def _mark_page(block: etree._Element, page: PageBreak, apart: Container[str]) -> None:
     """Put the marker of `page` before the character of `block` where it begins."""
     marker = etree.Element(f"{{{XHTML}}}span", {
         "id": f"page-{page.folio}", f"{{{OPS}}}type": "pagebreak",
         "role": "doc-pagebreak", "aria-label": page.folio})
     seen = 0
-    for owner, attribute in _text_slots(block):
+    for owner, attribute in _text_slots(block, apart):
         text = getattr(owner, attribute) or ""
         for position, char in enumerate(text):
             if not blocks.UNCOUNTED.match(char):
@@ -269,14 +282,14 @@ def _mark_page(block: etree._Element, page: PageBreak) -> None:
     block.append(marker)
 
 
-def _text_slots(element: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Where the text of `element` lives, in reading order; note references are
-    left out, as the print edition sets them apart."""
+def _text_slots(element: etree._Element,
+                apart: Container[str]) -> Iterator[tuple[etree._Element, str]]:
+    """Where the text of `element` lives, in reading order, but for the elements
+    with an id in `apart`."""
     yield element, "text"
     for child in element:
-        if not (etree.QName(child).localname == "sup"
-                and child.find(f"{{{XHTML}}}a[@class='footnote-ref']") is not None):
-            yield from _text_slots(child)
+        if child.get("id") not in apart:
+            yield from _text_slots(child, apart)
         yield child, "tail"
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 
 from publish.access import Access
 from publish.layout import Layout, PageBreak
-from publish.model import Book, Chapter, Labels, identifier
+from publish.model import Book, Chapter, Labels, Note, identifier
 from publish.writers import (
     backmatter,
     blocks,
@@ -46,6 +46,7 @@ requirements."""
 
 PRESS_PPI = 300
 """What printers ask of images at the size they print."""
+NO_BREAK_SPACE = "\u00a0"
 BLOCK_ELEMENTS = blocks.TEXT_BLOCKS | {"div", "blockquote", "ol", "ul", "dl", "table", "thead",
                                        "tbody", "tr", "figure", "section", "aside", "hr"}
 """Elements that hold blocks or are blocks, not text runs."""
@@ -218,23 +219,21 @@ def _contents(book: Book) -> str:
 def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
              mends: dict[str, str], trials: dict[str, list[str]]) -> str:
     root = blocks.parse(chapter.body)
+    # The text's own blocks, before any note stands among or after them.
+    _mark_blocks(root, chapter.id)
+    if edition == "pdf":
+        _notes_at_foot(root, chapter)
+    elif chapter.notes:
+        root.append(_notes_at_end(chapter, labels))
+        _describe_calls(root, chapter, labels)
     for image in root.iter(f"{{{XHTML}}}img"):
         path = chapter.images.get((image.get("src") or "").removeprefix("images/"))
         if path is not None:
             image.set("src", path.as_uri())
-    if edition == "pdf":
-        _notes_at_foot(root, chapter.id)
-    else:
-        # The way back from a note: "^", as in Wikipedia; book faces rarely have "↩".
-        for backref in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-backref']"):
-            backref.text = "^"
-            backref.set("title", labels.back_link)
-        for call in root.iterfind(f".//{{{XHTML}}}a[@class='footnote-ref']"):
-            call.set("title", labels.note_link.format(number=_text(call)))
+    if edition == "screen":
         _foreign_spans(root)
     _glue_calls(root)
     _spaces_into_elements(root)
-    _mark_blocks(root, chapter.id)
     _mend(root, mends, trials)
     classes = "chapter first-chapter" if first else "chapter"
     return f'<section class="{classes}">{blocks.serialize(root)}</section>'
@@ -356,39 +355,77 @@ def _foreign_spans(element: etree._Element) -> None:
         _foreign_spans(child)
 
 
-def _notes_at_foot(root: etree._Element, prefix: str) -> None:
-    """Move each note from the list at the chapter's end to its reference, as a
-    `float: footnote` element that WeasyPrint sets at the foot of the page."""
-    notes = [item for item in root.iterfind(f".//{{{XHTML}}}li")
-             if "-fn-" in (item.get("id") or "")]
-    numbers = {item.get("id"): number for number, item in enumerate(notes, start=1)}
-    placed: set[str] = set()
-    for reference in list(root.iterfind(f".//{{{XHTML}}}sup")):
-        link = reference.find(f"{{{XHTML}}}a")
-        target = (link.get("href") or "").lstrip("#") if link is not None else ""
-        if target not in numbers:
+def _notes_at_foot(root: etree._Element, chapter: Chapter) -> None:
+    """Set each note at its first call, as a `float: footnote` element that
+    WeasyPrint sets at the foot of the page and numbers; a later call of the note
+    prints its number in the text."""
+    elements = blocks.by_id(root)
+    apart = blocks.calls_set_apart(chapter)
+    for note in chapter.notes:
+        for call in (call for call in note.calls if call in elements):
+            element = elements[call]
+            if call in apart:
+                replacement = _footnote(note, chapter.id)
+                # The call's id stays, just after the note, for a link to it
+                # (WeasyPrint warns of a link to no element; inside the note, an
+                # element would change how WeasyPrint breaks the line of the call).
+                anchor = etree.Element(f"{{{XHTML}}}span", {"id": call})
+                # Written out as an open and a closing tag: WeasyPrint reads HTML.
+                anchor.text = ""
+                anchor.tail, element.tail = element.tail, None
+                element.addnext(anchor)
+            else:
+                replacement = etree.Element(f"{{{XHTML}}}sup", {"class": "note-again",
+                                                                "id": call})
+                replacement.text = str(note.number)
+                replacement.tail, element.tail = element.tail, None
+            element.getparent().replace(element, replacement)
+
+
+def _footnote(note: Note, part: str) -> etree._Element:
+    """`note` as one run of text, its paragraphs apart by line breaks."""
+    footnote = etree.Element(f"{{{XHTML}}}span", {"class": "footnote", "id": note.id,
+                                                  BLOCK: f"{part}/note-{note.number}"})
+    for number, paragraph in enumerate(blocks.parse(note.body).iterfind(f"{{{XHTML}}}p")):
+        if number:
+            etree.SubElement(footnote, f"{{{XHTML}}}br")
+        _append_content(footnote, paragraph)
+    return footnote
+
+
+def _notes_at_end(chapter: Chapter, labels: Labels) -> etree._Element:
+    """The chapter's notes after its text, in a numbered list, each with a link back
+    to every call of it: "^", as in Wikipedia (book faces rarely have "↩")."""
+    notes = etree.Element(f"{{{XHTML}}}div", {"class": "notes"})
+    etree.SubElement(notes, f"{{{XHTML}}}hr")
+    items = etree.SubElement(notes, f"{{{XHTML}}}ol")
+    for note in chapter.notes:
+        item = etree.SubElement(items, f"{{{XHTML}}}li", {"id": note.id})
+        item.extend(list(blocks.parse(note.body)))
+        if not note.calls:
             continue
-        if target in placed:
-            # A note referred to again: its number, as the first call printed it.
-            again = etree.Element(f"{{{XHTML}}}sup", {"class": "note-again"})
-            again.text = str(numbers[target])
-            again.tail = reference.tail
-            reference.getparent().replace(reference, again)
-            continue
-        placed.add(target)
-        item = notes[numbers[target] - 1]
-        note = etree.Element(f"{{{XHTML}}}span", {"class": "footnote",
-                                                  BLOCK: f"{prefix}/note-{numbers[target]}"})
-        for number, paragraph in enumerate(item.iterfind(f"{{{XHTML}}}p")):
-            for backref in paragraph.iterfind(f"{{{XHTML}}}a[@class='footnote-backref']"):
-                blocks.remove(backref)
-            if number:
-                etree.SubElement(note, f"{{{XHTML}}}br")
-            _append_content(note, paragraph)
-        note.tail = reference.tail
-        reference.getparent().replace(reference, note)
-    for block in list(root.iterfind(f"{{{XHTML}}}div[@class='footnote']")):
-        root.remove(block)
+        if len(item) and etree.QName(item[-1]).localname == "p":
+            last = item[-1]
+            # The links back stay on the line of the note's last word.
+            if len(last):
+                last[-1].tail = (last[-1].tail or "") + NO_BREAK_SPACE
+            else:
+                last.text = (last.text or "") + NO_BREAK_SPACE
+        else:
+            last = etree.SubElement(item, f"{{{XHTML}}}p")
+        for call in note.calls:
+            back = etree.SubElement(last, f"{{{XHTML}}}a",
+                                    {"href": f"#{call}", "title": labels.back_link})
+            back.text = "^"
+    return notes
+
+
+def _describe_calls(root: etree._Element, chapter: Chapter, labels: Labels) -> None:
+    """Give the link of each call of a note the words a screen reader says of it."""
+    elements = blocks.by_id(root)
+    for note in chapter.notes:
+        for call in (call for call in note.calls if call in elements):
+            elements[call][0].set("title", labels.note_link.format(number=note.number))
 
 
 def _append_content(target: etree._Element, source: etree._Element) -> None:

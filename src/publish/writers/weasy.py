@@ -157,8 +157,6 @@ def _lines(document: Any, attribute: str) -> list[Line]:
             owner = box.element
             # An empty key marks text that no paragraph answers for.
             block = (owner.get(attribute, block) or None) if attribute else block
-            if "footnote" in (owner.get("class") or "").split():
-                note = id(owner)
         if isinstance(box, boxes.LineBox):
             pieces = tuple(_pieces(box, None, False))
             if pieces:
@@ -170,7 +168,9 @@ def _lines(document: Any, attribute: str) -> list[Line]:
                                   f"{indent.value}{indent.unit or 'px'}", note))
             return
         for child in getattr(box, "children", []):
-            visit(child, page, owner, block, note)
+            # What the footnote area of a page holds are its notes, one box each.
+            visit(child, page, owner, block,
+                  id(child.element) if isinstance(box, boxes.FootnoteAreaBox) else note)
 
     for number, page in enumerate(document.pages):
         visit(page._page_box, number, None, None, None)
