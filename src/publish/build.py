@@ -32,7 +32,6 @@ from publish.writers.cover_image import front_panel
 from publish.writers.epub import write_epub
 from publish.writers.pdf import PRESS_PPI, write_pdf
 from publish.writers.pdf import Edition as PdfEdition
-from publish.writers.press import Transparent
 from publish.writers.weasy import Troubles
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
@@ -259,12 +258,6 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
                                                   str(outside))]) from None
                 except OSError as error:
                     folder.failed(error, target or folder.root)
-                except Transparent as found:
-                    raise BuildFailed([Diagnostic(
-                        project.manuscript / book.lang, None, Code.PRESS_TRANSPARENCY,
-                        f"the {book.lang} {name} edition holds {found}, and "
-                        f"{book.print.pdf_x.upper()} allows no transparency; flatten it "
-                        "onto white")]) from None
                 if written.problems:
                     raise BuildFailed(written.problems)
                 files[name] = partial
@@ -304,10 +297,16 @@ def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet]
 
 
 def _told(troubles: Troubles, writing: Writing) -> list[Diagnostic]:
-    """What WeasyPrint found wrong laying out an edition, as diagnostics."""
+    """What WeasyPrint and the press finishing found wrong with an edition, as
+    diagnostics."""
+    book, job = writing.book, writing.job
+    transparent = [] if troubles.transparent is None else [Diagnostic(
+        writing.project.manuscript / book.lang, None, Code.PRESS_TRANSPARENCY,
+        f"the {book.lang} {job.edition} edition holds {troubles.transparent}, and "
+        f"{book.print.pdf_x.upper()} allows no transparency; flatten it onto white")]
     return [*troubles.placed,
-            *_explain(troubles.unexplained, writing.manuscript, writing.job),
-            *_locate_glyphs(troubles, writing.manuscript, writing.job)]
+            *_explain(troubles.unexplained, writing.manuscript, job),
+            *_locate_glyphs(troubles, writing.manuscript, job), *transparent]
 
 
 def _locate_glyphs(troubles: Troubles, manuscript: Manuscript,

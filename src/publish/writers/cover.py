@@ -11,7 +11,7 @@ spine is left plain. The press finishing adds crop marks, and fold marks at the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -76,8 +76,9 @@ def write_cover(book: Book, interior: Layout, access: Access, styles: Path,
                             pdf_variant=book.print.pdf_x,
                             pdf_identifier=identifier(book, FORMAT).encode())
     with pdfedit.editing(target) as writer:
-        press.finish(writer, book.print, folds=(sheet.trim_width, sheet.trim_width + sheet.spine))
-    return rendered.troubles
+        transparent = press.finish(
+            writer, book.print, folds=(sheet.trim_width, sheet.trim_width + sheet.spine))
+    return replace(rendered.troubles, transparent=transparent)
 
 
 def _mm(value: float) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -81,7 +81,8 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
     with pdfedit.editing(target) as writer:
         pdfedit.label_pages(writer, _labels(book, rendered))
         if edition == "pdf":
-            press.finish(writer, book.print)
+            troubles = replace(rendered.troubles, transparent=press.finish(writer, book.print))
+            rendered = replace(rendered, troubles=troubles)
     layout = Layout(identifier(book, edition), rendered.pages, _page_breaks(book, rendered))
     return LaidOut(layout, rendered)
 

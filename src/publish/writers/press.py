@@ -57,9 +57,6 @@ REGISTRATION = NameObject("/Registration")
 TRANSPARENT_BLENDS = {"/Normal", "/Compatible"}
 
 
-class Transparent(Exception):
-    """The file paints something transparent, which PDF/X-1a and X-3 forbid."""
-
 
 @dataclass(frozen=True)
 class Segment:
@@ -93,11 +90,14 @@ def marks(trim: Sequence[float], bleed: float, folds: Sequence[float] = ()) -> l
     return found
 
 
-def finish(writer: PdfWriter, settings: PrintConfig, folds: Sequence[float] = ()) -> None:
+def finish(writer: PdfWriter, settings: PrintConfig,
+           folds: Sequence[float] = ()) -> str | None:
     """Make the PDF open in `writer` a press file of `settings` (bleed, marks), with
-    fold marks at `folds` (millimetres from the trim's left edge)."""
+    fold marks at `folds` (millimetres from the trim's left edge); return what it
+    paints transparent, which PDF/X-1a and X-3 forbid, if anything."""
     writer.pdf_header = HEADER
-    _flatten(writer)
+    if (transparent := _flatten(writer)) is not None:
+        return transparent
     _keep_used_colour_spaces(writer)
     bleed = settings.bleed * MM
     reach = (mark_offset(settings.bleed) + MARK_LENGTH) * MM if settings.crop_marks else bleed
@@ -109,6 +109,7 @@ def finish(writer: PdfWriter, settings: PrintConfig, folds: Sequence[float] = ()
         page.mediabox = _grown(trim, reach)
         if settings.crop_marks:
             _draw(writer, page, marks(trim, settings.bleed, folds))
+    return None
 
 
 def _grown(box: list[float], margin: float) -> RectangleObject:
@@ -178,23 +179,24 @@ def _resources(page: PageObject) -> Any:
     return page["/Resources"].get_object()
 
 
-def _flatten(writer: PdfWriter) -> None:
+def _flatten(writer: PdfWriter) -> str | None:
     """Remove the transparency groups, which change nothing where nothing in the
-    file is transparent; refuse a file that is."""
+    file is transparent; tell what is, if anything."""
     for owner, resources in _drawings(writer):
         for state in (resources.get("/ExtGState") or {}).values():
             state = state.get_object()
             if (float(state.get("/ca", 1)) < 1 or float(state.get("/CA", 1)) < 1
                     or state.get("/SMask", "/None") != "/None"
                     or state.get("/BM", "/Normal") not in TRANSPARENT_BLENDS):
-                raise Transparent("opacity below 1, a soft mask or a blend mode")
+                return "opacity below 1, a soft mask or a blend mode"
         for image in (resources.get("/XObject") or {}).values():
             image = image.get_object()
             if image.get("/Subtype") == "/Image" and "/SMask" in image:
-                raise Transparent("an image with an alpha channel")
+                return "an image with an alpha channel"
         group = owner.get("/Group")
         if group is not None and group.get_object().get("/S") == "/Transparency":
             del owner["/Group"]
+    return None
 
 
 def _keep_used_colour_spaces(writer: PdfWriter) -> None:

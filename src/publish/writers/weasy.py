@@ -54,6 +54,9 @@ class Troubles:
     missing: dict[str, str | None] = field(default_factory=dict)
     """Characters the text face lacks, each with the font drawn instead, or None
     where no installed font had it."""
+    transparent: str | None = None
+    """What the press file paints transparent, which PDF/X-1a and X-3 forbid: found
+    when it is finished for the press (`press.finish`)."""
 
 
 @dataclass(frozen=True)
