@@ -22,6 +22,7 @@ from publish.writers import ean13
 from publish.writers.cover import geometry, write_cover
 from tests.conftest import (
     ROOT,
+    Built,
     assembled,
     assert_pdf_x_in_cmyk,
     copy_book,
@@ -361,3 +362,14 @@ def test_a_title_typed_with_unicode_hyphens_is_set_on_the_cover(scratch_book: Pa
     text = subprocess.run([require("pdftotext"), str(cover_pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "A Well-Made Book" in text
+
+
+@pytest.mark.parametrize("lang", ["be", "en"])
+def test_the_built_covers_spine_is_the_built_interiors_pages_thick(any_book: Built,
+                                                                   lang: str) -> None:
+    settings = assembled(any_book.project, lang).print
+    pages = len(PdfReader(any_book.edition(lang, "pdf")).pages)
+    (cover,) = PdfReader(any_book.edition(lang, "cover")).pages
+    left, _, right, _ = _box(cover.trimbox)
+    spine = right - left - 2 * settings.trim_width
+    assert spine == pytest.approx(pages * settings.paper_thickness, abs=0.05)
