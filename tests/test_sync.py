@@ -76,6 +76,22 @@ def test_a_book_never_confirmed_is_new_everywhere(scratch_book: Path) -> None:
     assert f"{BE}:5: new: never confirmed [{EN}:5]" in out
 
 
+def test_accepting_all_forgets_what_the_manuscript_no_longer_has(synced: Path) -> None:
+    record = synced / "manuscript" / "sync.toml"
+    for lang in ("en", "be"):
+        chapter = synced / "manuscript" / lang / "02-second.md"
+        chapter.rename(chapter.with_name("03-renamed.md"))
+    for path, first in ((EN, "In {date}`1988-10`"), (BE, "У {date:loc}`1988-10`")):
+        text = (synced / path).read_text(encoding="utf-8")
+        paragraph = next(p for p in text.split("\n\n") if p.startswith(first))
+        _edit(synced, path, paragraph + "\n\n", "")
+    assert _sync(synced, "accept", "--all")[0] == 0
+    text = record.read_text(encoding="utf-8")
+    assert "02-second" not in text and "03-renamed" in text
+    assert text.count("[[be.01-first]]") == 4
+    assert _sync(synced)[0] == 0
+
+
 def test_accept_changes_only_the_record(scratch_book: Path) -> None:
     before = {p: p.read_bytes() for p in (scratch_book / "manuscript").rglob("*.md")}
     assert _sync(scratch_book, "accept", "--all")[1].strip() == "confirmed 9 pairs"

@@ -50,13 +50,18 @@ class SyncSession:
         changed = 0
         matched: set[str] = set()
         for chapter in self.status(langs):
-            confirmed = {c.id: c for c in self.record.chapter(chapter.target_lang, chapter.name)}
+            # A chapter confirmed whole is recorded as it stands: what was confirmed of
+            # blocks it no longer has goes.
+            whole = not targets or chapter.name in (t.removesuffix(".md") for t in targets)
+            before = {c.id for c in self.record.chapter(chapter.target_lang, chapter.name)}
+            confirmed = {} if whole else {
+                c.id: c for c in self.record.chapter(chapter.target_lang, chapter.name)}
             for pair in chapter.pairs:
                 chosen_by = _chosen(chapter.name, pair.id, targets)
                 if chosen_by is None:
                     continue
                 matched.add(chosen_by)
-                if pair.state is not State.IN_SYNC or pair.id not in confirmed:
+                if pair.state is not State.IN_SYNC or pair.id not in before:
                     changed += 1
                 if pair.confirmed is not None:
                     # Confirmed under the id the pair had before the text moved.
@@ -64,6 +69,12 @@ class SyncSession:
                 # A block without a counterpart is confirmed as such, on purpose.
                 confirmed[pair.id] = Confirmed(pair.id, _text(pair.source), _text(pair.target))
             self.record.replace(chapter.target_lang, chapter.name, list(confirmed.values()))
+        if not targets:
+            names = set(self.chapter_names())
+            for lang in self._langs(langs):
+                for gone in [name for name in self.record.entries.get(lang, {})
+                             if name not in names]:
+                    self.record.replace(lang, gone, [])
         unmatched = [t for t in targets if t not in matched]
         if unmatched:
             raise BuildFailed([Diagnostic(self.folder / "sync.toml", None, Code.UNKNOWN_PAIR,
