@@ -20,8 +20,10 @@ from pypdf import PdfReader
 
 from publish import index
 from publish.build import Project, build
+from publish.diagnostics import Collector
+from publish.load import load_manuscript
 from publish.transforms import add_index
-from tests.conftest import BOOKS, Built, assembled, copy_book
+from tests.conftest import BOOKS, Built, assembled, copy_book, transformed
 
 LANGS = ["be", "en"]
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -67,7 +69,7 @@ def test_printed_page_numbers_are_where_the_terms_stand(indexed: Built, lang: st
                                                         edition: str) -> None:
     """Each entry's page numbers are the folios (page labels, as printed) of exactly
     the pages that hold its term, in the text or in a note, each once and in order."""
-    book = add_index(assembled(indexed.project, lang), _headwords(indexed.project, lang))
+    book = transformed(indexed.project, lang)
     pdf = indexed.edition(lang, edition)
     printed, start = _printed(pdf, [entry.headword for entry in book.index])
     reader = PdfReader(pdf)
@@ -85,9 +87,6 @@ def test_printed_page_numbers_are_where_the_terms_stand(indexed: Built, lang: st
 
 
 def _headwords(project: Path, lang: str) -> dict[str, index.Headword]:
-    from publish.diagnostics import Collector
-    from publish.load import load_manuscript
-
     manuscript = load_manuscript(project / "manuscript", Collector())
     assert manuscript is not None
     return manuscript.languages[lang].headwords
@@ -100,7 +99,7 @@ def test_the_index_is_in_the_alphabetical_order_of_its_language(indexed: Built,
                 "en": ["de Gaulle, Charles", "Iwye", "Kobryn", "Zelva"]}[lang]
     printed, _ = _printed(indexed.edition(lang, "pdf"), expected)
     assert list(printed) == expected
-    book = add_index(assembled(indexed.project, lang), _headwords(indexed.project, lang))
+    book = transformed(indexed.project, lang)
     assert [entry.headword for entry in book.index] == expected
 
 
@@ -142,7 +141,7 @@ def test_the_epub_index_links_to_every_page_of_every_term(indexed: Built,
     """One document of epub:type `index` after the chronology, in the EPUB Indexes
     vocabulary, in the contents and the landmarks; each locator is a link to the
     term itself and shows the page the press edition prints for it."""
-    book = add_index(assembled(indexed.project, lang), _headwords(indexed.project, lang))
+    book = transformed(indexed.project, lang)
     printed, _ = _printed(indexed.edition(lang, "pdf"),
                           [entry.headword for entry in book.index])
     forms = _forms(indexed.project, lang)
