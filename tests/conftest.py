@@ -169,8 +169,8 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def rich(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture book in tests/books/rich: one chapter with every kind of block and
     inline element the markup knows (an event for the chronology, an image, a table,
-    a quote, passages in other languages, a note referred to twice, a role shown as
-    code), built into every edition."""
+    a quote, passages in other languages, a note referred to twice, terms of the
+    index (one in the note), a role shown as code), built into every edition."""
     base = tmp_path_factory.mktemp("rich")
     return _build(copy_book(BOOKS / "rich", base / "project"), base / "out", "rich")
 
