@@ -15,7 +15,7 @@ from publish.diagnostics import Collector
 from publish.labels import labels
 from publish.load import LanguageSource, Manuscript, SourceFile
 from publish.markup import PairBlocks, Rendered, render_chapter
-from publish.model import Book, Chapter, Contributor, Event, IndexTerm, Section
+from publish.model import Book, Chapter, Contributor, Event, Section
 from publish.pairing import name_source, name_target
 from publish.sync.record import RECORD, load_record
 
@@ -113,6 +113,6 @@ def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
             events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
             blocks=rendered.blocks,
             notes=rendered.notes,
-            index_terms=[IndexTerm(t.key, t.anchor) for t in rendered.index_terms],
+            index_terms=rendered.index_terms,
         ))
     return chapters

@@ -32,7 +32,7 @@ from publish.diagnostics import Code
 from publish.footnotes import Notes
 from publish.languages import CLOSING_QUOTES, LANGUAGES, OPENING_QUOTES
 from publish.limits import excesses
-from publish.model import Note
+from publish.model import IndexTerm, Note
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -72,13 +72,6 @@ class Event:
     """The plain text of the sentence that holds the date."""
     anchor: str
     """The id of the date's element, to link back to it."""
-
-
-@dataclass(frozen=True)
-class IndexTerm:
-    key: str
-    anchor: str
-    """The id of the term's element."""
 
 
 @dataclass
