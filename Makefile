@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Pango for WeasyPrint, HarfBuzz to subset fonts, fontconfig and the text face (PT Serif),
 # Ghostscript's CMYK ICC profile for the press, and poppler's pdftoppm, which draws the
-# e-book's cover picture from the press cover.
+# e-book's cover picture from the press cover. PyICU, the index's collation, builds
+# against ICU's headers with pkg-config and a C++ compiler.
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
-	libgs-common poppler-utils
+	libgs-common poppler-utils libicu-dev pkg-config g++
 # Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), the
 # spelling dictionaries of every language of src/publish/languages.py, and gettext's
 # msgfmt, which judges the PO files an import refuses; EPUBCheck runs on the machine's

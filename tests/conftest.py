@@ -22,8 +22,9 @@ from pypdf import PdfReader, PdfWriter
 from publish.assemble import assemble_book
 from publish.build import EDITIONS, Project, build
 from publish.diagnostics import Collector
-from publish.load import load_manuscript
+from publish.load import Manuscript, load_manuscript
 from publish.model import Book
+from publish.transforms import add_chronology, add_index
 from publish.writers.pdfedit import editing
 from publish.writers.typesetting import Report
 
@@ -123,12 +124,23 @@ class Built:
 
 def assembled(project: Path, lang: str) -> Book:
     """One language of the book in `project`, as the writers get it."""
+    return _assembled(project, lang)[1]
+
+
+def _assembled(project: Path, lang: str) -> tuple[Manuscript, Book]:
     diagnostics = Collector()
     manuscript = load_manuscript(project / "manuscript", diagnostics)
     assert manuscript is not None, diagnostics.diagnostics
     book = assemble_book(manuscript, lang, diagnostics)
     assert not diagnostics.diagnostics
-    return book
+    return manuscript, book
+
+
+def transformed(project: Path, lang: str) -> Book:
+    """One language of the book in `project` with its chronology and index, as the
+    build hands it to the writers."""
+    manuscript, book = _assembled(project, lang)
+    return add_index(add_chronology(book), manuscript.languages[lang].headwords)
 
 
 def copy_book(source: Path, target: Path) -> Path:
@@ -157,8 +169,8 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def rich(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The fixture book in tests/books/rich: one chapter with every kind of block and
     inline element the markup knows (an event for the chronology, an image, a table,
-    a quote, passages in other languages, a note referred to twice, a role shown as
-    code), built into every edition."""
+    a quote, passages in other languages, a note referred to twice, terms of the
+    index (one in the note), a role shown as code), built into every edition."""
     base = tmp_path_factory.mktemp("rich")
     return _build(copy_book(BOOKS / "rich", base / "project"), base / "out", "rich")
 

@@ -145,7 +145,8 @@ def test_the_press_sets_a_note_at_the_foot_of_its_first_calls_page(rich: Built) 
                                      capture_output=True, text=True, check=True).stdout.split())
              for n in range(1, len(PdfReader(pdf).pages) + 1)]
     (called,) = [page for page in pages if "aloud.1" in page]
-    assert re.search(r"aloud\.1 .*1\. ?A note referred to twice\.", called), called
+    assert re.search(r"aloud\.1 .*1\. ?A note referred to twice, written in Minsk\.", called), \
+        called
     assert sum(page.count("A note referred to twice") for page in pages) == 1
     # The second call prints the number in the text.
     assert "The same note again.1 And" in " ".join(pages)

@@ -15,17 +15,14 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from publish.assemble import assemble_book
-from publish.diagnostics import Collector
 from publish.languages import LANGUAGES, Language
-from publish.load import load_manuscript
-from publish.transforms import add_chronology
 from tests.conftest import (
     Built,
     assert_pdf_x_in_cmyk,
     embedded_fonts,
     require,
     run_publish,
+    transformed,
 )
 from tests.preflight import marks
 
@@ -48,13 +45,11 @@ def _lines(page: str) -> list[str]:
 
 @cache
 def _chapter_titles(built: Built, lang: str) -> list[str]:
-    """The titles of the chapters and of the chronology after them, if the book has
-    one, as the pipeline reads them from the manuscript."""
-    diagnostics = Collector()
-    manuscript = load_manuscript(built.project / "manuscript", diagnostics)
-    assert manuscript is not None
-    book = add_chronology(assemble_book(manuscript, lang, diagnostics))
-    back = [book.labels.chronology] if book.chronology else []
+    """The titles of the chapters and of the chronology and index after them, if the
+    book has them, as the pipeline reads them from the manuscript."""
+    book = transformed(built.project, lang)
+    back = [*([book.labels.chronology] if book.chronology else []),
+            *([book.labels.index] if book.index else [])]
     return [_normal(title) for title in [*(c.title for c in book.chapters), *back]]
 
 

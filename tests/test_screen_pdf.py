@@ -19,9 +19,8 @@ from pypdf import PdfReader
 
 from publish.labels import labels
 from publish.model import Book
-from publish.transforms import add_chronology
 from publish.writers.pdf import _document
-from tests.conftest import Built, assembled, require
+from tests.conftest import Built, require, transformed
 
 LANGS = ["be", "en"]
 NOTE_CALL_SIZE = 10.5 * 0.7
@@ -31,7 +30,7 @@ FOLIO = re.compile(r"\d+|[ivxlc]+")
 
 @cache
 def _book(built: Built, lang: str) -> Book:
-    return add_chronology(assembled(built.project, lang))
+    return transformed(built.project, lang)
 
 
 @cache
@@ -182,7 +181,9 @@ def _descriptions(built: Built, lang: str) -> set[str]:
               for a in html.findall(".//section[@class='chronology']//a")}
     chapters = {words.chapter_link.format(title=c.title) for c in book.chapters}
     chronology = {words.chronology} if book.chronology else set()
-    return calls | events | chapters | chronology | {words.back_link}
+    index = {words.index_link.format(term=entry.headword) for entry in book.index} | (
+        {words.index} if book.index else set())
+    return calls | events | chapters | chronology | index | {words.back_link}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -286,7 +287,8 @@ def test_one_section_per_chapter(any_book: Built, lang: str) -> None:
             headings.append(" ".join(_text_of(pdf, heading).split()))
     book = _book(any_book, lang)
     expected = [c.title for c in book.chapters] + ([book.labels.chronology]
-                                                   if book.chronology else [])
+                                                   if book.chronology else []) + (
+        [book.labels.index] if book.index else [])
     # The title page's heading comes first.
     assert headings[-len(expected):] == [" ".join(t.split()) for t in expected]
     paragraphs = [e for e in _tagged(pdf).elements if e["/S"] == "/P"]

@@ -113,5 +113,6 @@ def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
             events=[Event(e.date, e.sentence, e.anchor) for e in rendered.events],
             blocks=rendered.blocks,
             notes=rendered.notes,
+            index_terms=rendered.index_terms,
         ))
     return chapters

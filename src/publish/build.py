@@ -25,7 +25,7 @@ from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.layout import Layout
 from publish.load import Manuscript, SourceFile, load_manuscript
 from publish.model import Book
-from publish.transforms import add_chronology
+from publish.transforms import add_chronology, add_index
 from publish.writers import typesetting
 from publish.writers.cover import write_cover
 from publish.writers.cover_image import front_panel
@@ -225,7 +225,8 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     classes = frozenset[str]().union(*(sheets[sheet].classes for sheet in CLASS_SHEETS))
     books = assemble_books(manuscript, chosen, diagnostics, classes)
     diagnostics.raise_if_any()
-    books = [add_chronology(book) for book in books]
+    books = [add_index(add_chronology(book), manuscript.languages[book.lang].headwords)
+             for book in books]
 
     modified = _modified(manuscript.config.published)
     asked = formats or list(EDITIONS)

@@ -71,6 +71,12 @@ class Code(StrEnum):
     STYLES_MISSING = "styles-missing", "a stylesheet every project has is missing"
     STYLESHEET_URL = "stylesheet-url", "a stylesheet names what is not a file of styles/"
     WEASYPRINT = "weasyprint", "WeasyPrint warned of what a stylesheet or chapter line causes"
+    # The index of names and places
+    INDEX_FILE = "index-file", "an index.toml cannot be read or has an entry of the wrong shape"
+    INDEX_UNPAIRED = "index-unpaired", \
+        "a term marked for the index in one language's chapter and not in another's"
+    INDEX_HEADWORD = "index-headword", "a term marked for the index has no headword"
+    INDEX_UNUSED = "index-unused", "a headword of an index.toml marked nowhere in the text"
     MISSING_GLYPH = "missing-glyph", "the text face lacks a character the book uses"
     LOW_RESOLUTION = "low-resolution", \
         "a warning: an image prints below the resolution the press asks for"

@@ -33,6 +33,7 @@ def labels(lang: str) -> Labels:
         accessibility_summary=_(SUMMARY),
         note_link=_("Note {number}"), back_link=_("Back to the text"),
         chapter_link=_("Chapter: {title}"), event_link=_("In the text: {date}"),
+        index=_("Index"), index_link=_("In the text: {term}"),
     )
 
 

@@ -8,7 +8,7 @@ the manuscript says, never what a writer found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class Layout:
     breaks: list[PageBreak]
     """Where each page with counted text begins, in page order; a page without
     such text (a blank one, the half title) has none."""
+    folios: dict[str, str] = field(default_factory=dict)
+    """The folio of the page each term of the index stands on, by the term's id."""
 
     def breaks_in(self, part: str) -> list[PageBreak]:
         """The pages that begin in `part`."""

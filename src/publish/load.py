@@ -7,9 +7,10 @@ chapter (headings and their ids) run here, on the raw text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from publish import index
 from publish.access import Access, describe, read
 from publish.blocks import PAIR_ID
 from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
@@ -46,6 +47,8 @@ class LanguageSource:
     names: frozenset[str] = frozenset()
     """The names of the book's word list (`<lang>/words.txt`, the words of it that
     begin with a capital), which the editions never hyphenate."""
+    headwords: dict[str, index.Headword] = field(default_factory=dict)
+    """The headwords of the index by key (`<lang>/index.toml`)."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,12 @@ class Manuscript:
 ATX_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 HEADING_ID = re.compile(r"\{[^}]*#([\w.-]+)[^}]*\}$")
 VALID_ID = re.compile(r"[A-Za-z][\w.-]*")
-RESERVED_IDS = {"contents", "chronology", "title-page", "cover", "title", "imprint", "nav",
+RESERVED_IDS = {"contents", "chronology", "index", "title-page", "cover", "title", "imprint", "nav",
                 "toc", "page-list", "style", "images"}
 """Ids and file names of the pages publish makes itself; page-N marks printed pages."""
-GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+)")
-"""The ids publish gives notes, their calls and dated events, after the id of their
-chapter's title (`footnotes.py`, `markup.py`)."""
-FENCE = re.compile(r"^\s*(```|~~~)")
+GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+|index-\d+)")
+"""The ids publish gives notes, their calls, dated events and terms of the index,
+after the id of their chapter's title (`footnotes.py`, `markup.py`)."""
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """C0 control characters but tab, line feed and carriage return (Windows line ends)."""
 BYTE_ORDER_MARK = "\ufeff"
@@ -98,10 +100,14 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
                   if _inside(config_file, access, diagnostics) else None)
         chapters = _load_chapters(folder / lang, access, diagnostics)
         if config is not None:
-            languages[lang] = LanguageSource(lang, config, chapters,
-                                             _names(folder / lang / WORD_LIST, access,
-                                                    diagnostics))
+            languages[lang] = LanguageSource(
+                lang, config, chapters, _names(folder / lang / WORD_LIST, access, diagnostics),
+                index.load_headwords(folder / lang / index.INDEX_FILE, access, diagnostics))
     _check_counterparts(folder, languages, diagnostics)
+    index.check({lang: {c.path.name: c.text for c in source.chapters}
+                 for lang, source in languages.items()},
+                {lang: source.headwords for lang, source in languages.items()},
+                folder, diagnostics)
     return Manuscript(folder, shared, languages)
 
 
@@ -195,8 +201,10 @@ def id_problem(identifier: str) -> str | None:
         return (f"the id #{identifier} has the form of those publish gives the blocks "
                 "it pairs across languages (<section>_<n>): choose another")
     if GENERATED_ID.fullmatch(identifier):
-        return (f"the id #{identifier} has the form of those publish gives notes and dates "
-                "(<chapter>-fn-<label>, <chapter>-event-<n>): choose another")
+        return (f"the id #{identifier} has the form of those publish gives notes, dates and "
+                "index terms "
+                "(<chapter>-fn-<label>, <chapter>-event-<n>, <chapter>-index-<n>): "
+                "choose another")
     return None
 
 
@@ -205,7 +213,7 @@ def _check_headings(source: SourceFile, seen_ids: dict[str, tuple[Path, int]],
     in_fence = False
     first_content = True
     for number, line in enumerate(source.lines, start=1):
-        if FENCE.match(line):
+        if index.FENCE.match(line):
             in_fence = not in_fence
         if in_fence or not line.strip():
             continue

@@ -24,7 +24,7 @@ from markdown.inlinepatterns import BacktickInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 
-from publish import images, sourcelines, typography
+from publish import images, index, sourcelines, typography
 from publish.access import Access
 from publish.attributes import LANG_TAG, attribute_problem, link_problem
 from publish.blocks import Block, Kind
@@ -32,7 +32,7 @@ from publish.diagnostics import Code
 from publish.footnotes import Notes
 from publish.languages import CLOSING_QUOTES, LANGUAGES, OPENING_QUOTES
 from publish.limits import excesses
-from publish.model import Note
+from publish.model import IndexTerm, Note
 from publish.roles import ROLE_PATTERN, RoleError, render_role
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -79,6 +79,7 @@ class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    index_terms: list[IndexTerm] = field(default_factory=list)
     images: dict[str, Path] = field(default_factory=dict)
     """The images by their name inside the book (`images/<name>`)."""
     findings: list[Finding] = field(default_factory=list)
@@ -176,6 +177,7 @@ class _ProjectExtension(Extension):
             "undefined-note", 174)
         # Above links (160), which would read the brackets as link text.
         md.inlinePatterns.register(_ForeignPassage(md), "foreign", 165)
+        md.inlinePatterns.register(_IndexMark(md), "index", 164)
         # Tree processors run from high to low priority: after inline (20). This is
         # attr_list's own place (8), the allow-list checked where attributes are set.
         md.treeprocessors.register(_CheckedAttrList(self.classes, self.result, md),
@@ -184,6 +186,7 @@ class _ProjectExtension(Extension):
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
         md.treeprocessors.register(_Events(self.result, md), "events", 2)
+        md.treeprocessors.register(_IndexTerms(self.result, md), "index", 2)
         md.treeprocessors.register(_Blocks(self.source, spans, self.pair, self.result, md),
                                    "blocks", 1)
 
@@ -258,6 +261,46 @@ class _ForeignPassage(InlineProcessor):
         span = etree.Element("span", {"lang": m[2]})
         span.text = m[1]
         return span, m.start(0), m.end(0)
+
+
+def _chapter_id(root: etree.Element) -> str:
+    """The id of the chapter's title, which the ids publish gives begin with."""
+    return next((h.get("id", "") for h in root.iter("h1") if h.get("id")), "chapter")
+
+
+INDEX_KEY = "data-index"
+"""Set on a term marked for the index, until it has its id."""
+
+
+class _IndexMark(InlineProcessor):
+    """`[Ales Bialiatski]{index=bialiatski}`: a term of the index, where it occurs;
+    the key pairs it with the same term in the other languages (`index.py`)."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(index.MARK, md)
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
+        span = etree.Element("span", {INDEX_KEY: m["key"]})
+        span.text = m["term"]
+        return span, m.start(0), m.end(0)
+
+
+class _IndexTerms(Treeprocessor):
+    """Gives each term of the index an id to link to, in reading order, the notes'
+    after the text's."""
+
+    def __init__(self, result: Rendered, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.result = result
+
+    def run(self, root: etree.Element) -> None:
+        title = _chapter_id(root)
+        for term in (span for span in root.iter("span") if span.get(INDEX_KEY)):
+            anchor = f"{title}-index-{len(self.result.index_terms) + 1}"
+            self.result.index_terms.append(IndexTerm(term.attrib.pop(INDEX_KEY), anchor))
+            term.set("id", anchor)
 
 
 class _CheckedAttrList(AttrListTreeprocessor):
@@ -489,7 +532,7 @@ class _Events(Treeprocessor):
         self.result = result
 
     def run(self, root: etree.Element) -> None:
-        title = next((h.get("id") for h in root.iter("h1") if h.get("id")), "chapter")
+        title = _chapter_id(root)
         for block in root.iter():
             if block.tag not in INLINE_CONTEXT:
                 continue

@@ -32,6 +32,16 @@ class Event:
 
 
 @dataclass(frozen=True)
+class IndexTerm:
+    """A term the text marks for the index, where it occurs."""
+
+    key: str
+    """The same in every language: what pairs the entries."""
+    anchor: str
+    """The id of the term's element in the chapter, to link to it."""
+
+
+@dataclass(frozen=True)
 class Note:
     """A note of a chapter, apart from the text that calls it: each edition sets it
     its own way (at the foot of the page, at the chapter's end, as a pop-up)."""
@@ -70,6 +80,9 @@ class Chapter:
     with their counterparts in the other languages."""
     notes: list[Note] = field(default_factory=list)
     """In the order of their numbers."""
+    index_terms: list[IndexTerm] = field(default_factory=list)
+    """The terms marked for the index, in reading order (those of its notes after
+    the text's)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,24 @@ class ChronologyEntry:
     sentence: str
     chapter: Chapter
     anchor: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a term of the index occurs."""
+
+    chapter: Chapter
+    anchor: str
+    """The id of the term's element."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    key: str
+    headword: str
+    """As the index of the edition's language prints it."""
+    occurrences: list[Occurrence]
+    """In reading order."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +146,10 @@ class Labels:
     """What a link of the contents says, with `{title}` where the chapter's goes."""
     event_link: str
     """What a date of the chronology, a link to the text, says: `{date}` in it."""
+    index: str
+    """The heading of the index of names and places."""
+    index_link: str
+    """What a page number of the index, a link to the text, says: `{term}` in it."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +178,9 @@ class Book:
     """ISBN per format (`epub`, `pdf`) as the configuration writes it, where one is given."""
     chronology: list[ChronologyEntry] = field(default_factory=list)
     """Filled by the chronology transform from the chapters' events."""
+    index: list[IndexEntry] = field(default_factory=list)
+    """Filled by the index transform from the chapters' terms, in the alphabetical
+    order of the book's language."""
 
     @property
     def authors(self) -> list[Contributor]:

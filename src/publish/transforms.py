@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
+from publish import index
 from publish.dates import format_date_value, parse_date
-from publish.model import Book, ChronologyEntry
+from publish.model import Book, ChronologyEntry, IndexEntry, Occurrence
 
 
 def add_chronology(book: Book) -> Book:
@@ -22,3 +24,17 @@ def add_chronology(book: Book) -> Book:
                 event.anchor)))
     entries.sort(key=lambda pair: pair[0])
     return dataclasses.replace(book, chronology=[entry for _, entry in entries])
+
+
+def add_index(book: Book, headwords: Mapping[str, index.Headword]) -> Book:
+    """The index of names and places, made from the terms the text marks: each
+    headword with every place its term occurs, in the alphabetical order of the
+    book's language (what a headword sorts as, then its key, for a tie)."""
+    occurrences: dict[str, list[Occurrence]] = {}
+    for chapter in book.chapters:
+        for term in chapter.index_terms:
+            occurrences.setdefault(term.key, []).append(Occurrence(chapter, term.anchor))
+    entries = sorted((headword for key, headword in headwords.items() if key in occurrences),
+                     key=lambda h: (index.sort_key(h.sort, book.lang), h.key))
+    return dataclasses.replace(book, index=[
+        IndexEntry(h.key, h.text, occurrences[h.key]) for h in entries])

@@ -1,11 +1,12 @@
-"""Pages generated after the chapters: the chronology."""
+"""Pages generated after the chapters: the chronology and the index."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
-from publish.model import Book, ChronologyEntry
+from publish.model import Book, ChronologyEntry, IndexEntry
 
 CHRONOLOGY_ID = "chronology"
 
@@ -20,3 +21,37 @@ def chronology(book: Book, link: Callable[[ChronologyEntry], str]) -> str:
     )
     return (f'<section class="chronology"><h1 id="{CHRONOLOGY_ID}">'
             f"{escape(book.labels.chronology)}</h1><dl>{entries}</dl></section>")
+
+
+INDEX_ID = "index"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """A place of the index's entry: a link to where the term occurs."""
+
+    href: str
+    text: str
+    """What the link shows; empty where the stylesheet gives it (a page number)."""
+    title: str = ""
+    """What a screen reader says of the link, where it shows no words."""
+
+
+def index(book: Book, locators: Callable[[IndexEntry], list[Locator]]) -> str:
+    """The index of names and places as a list of entries, each its headword and the
+    links to where it occurs that `locators` gives, in the classes of the EPUB
+    Indexes vocabulary (`index-entry`, `index-term`, `index-locator-list` ...)."""
+    entries = "".join(
+        f'<li class="index-entry"><span class="index-term">{escape(entry.headword)}</span> '
+        f'<ul class="index-locator-list">{_locators(locators(entry))}</ul></li>'
+        for entry in book.index)
+    return (f'<section class="index"><h1 id="{INDEX_ID}">{escape(book.labels.index)}</h1>'
+            f'<ul class="index-entry-list">{entries}</ul></section>')
+
+
+def _locators(locators: list[Locator]) -> str:
+    return "".join(
+        f'<li><a href="{escape(locator.href)}"'
+        + (f' title="{escape(locator.title)}"' if locator.title else "")
+        + f">{escape(locator.text)}</a></li>"
+        for locator in locators)

@@ -26,7 +26,7 @@ from PIL import Image
 
 from publish.access import Access
 from publish.layout import Layout, PageBreak
-from publish.model import Book, Chapter, ChronologyEntry, identifier
+from publish.model import Book, Chapter, ChronologyEntry, IndexEntry, identifier
 from publish.stylesheets import Stylesheet
 from publish.writers import backmatter, blocks, frontmatter
 from publish.writers.blocks import XHTML
@@ -36,6 +36,10 @@ COVER_PICTURE = "images/cover.png"
 STYLE_FOLDER = "style"
 STYLESHEET = f"{STYLE_FOLDER}/epub.css"
 CHRONOLOGY_FILE = "chronology.xhtml"
+INDEX_FILE = "index.xhtml"
+INDEX_TYPES = ("index-entry-list", "index-entry", "index-term", "index-locator-list")
+"""The parts of an index in the EPUB Indexes vocabulary: the classes the index's
+elements carry, and their `epub:type`."""
 OPS = "http://www.idpf.org/2007/ops"
 ACCESS = {
     "schema:accessMode": ["textual"],
@@ -110,6 +114,11 @@ def write_epub(book: Book, layout: Layout, cover: bytes, access: Access,
         {"type": "toc", "href": "nav.xhtml", "title": book.labels.contents},
         {"type": "bodymatter", "href": _file_name(book.chapters[0]), "title": book.labels.start},
     ]
+    if book.index:
+        back.append(page("index", INDEX_FILE, book.labels.index, _index_body(book, layout),
+                         "backmatter"))
+        doc.toc.append(epub.Link(INDEX_FILE, book.labels.index, backmatter.INDEX_ID))
+        doc.guide.append({"type": "index", "href": INDEX_FILE, "title": book.labels.index})
     doc.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=book.labels.contents)
     nav.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
@@ -233,6 +242,27 @@ def _chronology_body(book: Book, breaks: list[PageBreak]) -> str:
     root = blocks.parse(backmatter.chronology(book, _event_link))
     _mark_pages(root, breaks)
     _structure(root[0], "appendix", backmatter.CHRONOLOGY_ID)
+    return blocks.serialize(root)
+
+
+def _index_body(book: Book, layout: Layout) -> str:
+    """The index as the EPUB Indexes specification marks one: each entry's places
+    are links to the terms, shown as the print edition's page numbers, one a page
+    and to the first place on it, as the printed index lists them."""
+    def locators(entry: IndexEntry) -> list[backmatter.Locator]:
+        first: dict[str, backmatter.Locator] = {}
+        for occurrence in entry.occurrences:
+            # Every place has a page: the layout is of the same chapters.
+            folio = layout.folios.get(occurrence.anchor, occurrence.chapter.title)
+            first.setdefault(folio, backmatter.Locator(
+                f"{_file_name(occurrence.chapter)}#{occurrence.anchor}", folio))
+        return list(first.values())
+
+    root = blocks.parse(backmatter.index(book, locators))
+    for element in root.iter(f"{{{XHTML}}}*"):
+        if element.get("class") in INDEX_TYPES:
+            element.set(f"{{{OPS}}}type", element.get("class", ""))
+    _structure(root[0], "index", backmatter.INDEX_ID)
     return blocks.serialize(root)
 
 

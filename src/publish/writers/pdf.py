@@ -12,6 +12,7 @@ by `styles/print.css`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from html import escape
@@ -22,7 +23,7 @@ from lxml import etree
 
 from publish.access import Access
 from publish.layout import Layout, PageBreak
-from publish.model import Book, Chapter, Labels, Note, identifier
+from publish.model import Book, Chapter, IndexEntry, Labels, Note, identifier
 from publish.writers import (
     backmatter,
     blocks,
@@ -70,12 +71,15 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
     mender = typesetting.Mender(
         lambda mends, trials: _document(book, edition, mends, trials)) \
         if edition == "pdf" else None
+    pages = _IndexPages(_places(book, edition), lambda kept: _document(
+        book, edition, mender.mends if mender else {}, {}, kept))
     rendered = weasy.render(_document(book, edition, {}, {}),
                             [_page_setup(book, edition), styles / "print.css"],
                             access, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "pdf" else 0,
                             block_attribute=BLOCK,
                             revise=mender.revise if mender else lambda lines: None,
+                            settle=pages.settle,
                             signature=(book.print.signature or 1) if edition == "pdf" else 1,
                             pdf_identifier=identifier(book, edition).encode(), **options)
     with pdfedit.editing(target) as writer:
@@ -83,8 +87,54 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
         if edition == "pdf":
             troubles = replace(rendered.troubles, transparent=press.finish(writer, book.print))
             rendered = replace(rendered, troubles=troubles)
-    layout = Layout(identifier(book, edition), rendered.pages, _page_breaks(book, rendered))
+    opening = _body_opening(book, rendered)
+    places = _places(book, edition)
+    folios = {occurrence.anchor: _folio(book, opening, rendered.anchors[place])
+              for entry in book.index
+              for occurrence, place in zip(entry.occurrences, places[entry.key], strict=True)
+              if place in rendered.anchors}
+    layout = Layout(identifier(book, edition), rendered.pages, _page_breaks(book, rendered),
+                    folios)
     return LaidOut(layout, rendered)
+
+
+class _IndexPages:
+    """Which places of each entry the index lists: one a page, the first there, so
+    that a page number is never printed twice ("12, 14", not "12, 12, 14"). The
+    numbers themselves are the stylesheet's (`target-counter`), right in any layout;
+    which pages repeat is known only once the book is laid out, and since the index
+    comes last, listing fewer places moves nothing it points to."""
+
+    def __init__(self, places: dict[str, list[str]],
+                 document: Callable[[Mapping[str, list[str]]], str]) -> None:
+        self.places = places
+        self.document = document
+        self.kept = places
+
+    def settle(self, pages: dict[str, int]) -> str | None:
+        """The document to lay out again where a page of an entry repeats, else None."""
+        kept = {}
+        for key, anchors in self.places.items():
+            first: dict[int, str] = {}
+            for anchor in anchors:
+                first.setdefault(pages.get(anchor, -1), anchor)
+            kept[key] = list(first.values())
+        if kept == self.kept:
+            return None
+        self.kept = kept
+        return self.document(kept)
+
+
+def _places(book: Book, edition: Edition) -> dict[str, list[str]]:
+    """The ids of every place of each entry of the index, by its key, in the order of
+    its occurrences. A term in a note of the press edition is found by the note's
+    call, on the page the note is set at the foot of: WeasyPrint finds no target in
+    a footnote."""
+    calls = {} if edition == "screen" else {
+        anchor: note.calls[0] for chapter in book.chapters for note in chapter.notes
+        if note.calls for anchor in blocks.by_id(blocks.parse(note.body))}
+    return {entry.key: [calls.get(o.anchor, o.anchor) for o in entry.occurrences]
+            for entry in book.index}
 
 
 def _body_opening(book: Book, rendered: weasy.Rendered) -> int:
@@ -108,19 +158,22 @@ def _page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
     front matter's in roman numerals where the configuration numbers it apart (the
     body then starts at 1), the chapters' and the back matter's in arabic."""
     opening = _body_opening(book, rendered)
-    separate = book.print.roman_front_matter
     found = []
     for number, start in enumerate(rendered.page_starts):
         if start is None:
             continue
         block, characters = start
         part, _, index = block.rpartition("/")
-        if number < opening and separate:
-            folio = _roman(number + 1)
-        else:
-            folio = str(number - (opening if separate else 0) + 1)
-        found.append(PageBreak(folio, part, int(index), characters))
+        found.append(PageBreak(_folio(book, opening, number), part, int(index), characters))
     return found
+
+
+def _folio(book: Book, opening: int, number: int) -> str:
+    """The folio of page `number` (from 0) as printed, the body opening at page
+    `opening`."""
+    if not book.print.roman_front_matter:
+        return str(number + 1)
+    return _roman(number + 1) if number < opening else str(number - opening + 1)
 
 
 def _roman(number: int) -> str:
@@ -139,7 +192,7 @@ def _page_setup(book: Book, edition: Edition) -> str:
     settings = book.print
     opening = {"recto": "right", "any": "page"}[settings.chapter_opening]
     rules = [f'html {{ font-family: "{settings.font}" }}',
-             f".chapter, .chronology {{ break-before: {opening} }}"]
+             f".chapter, .chronology, .index {{ break-before: {opening} }}"]
     if edition == "pdf":
         # The crop marks are drawn by the press finishing, not by WeasyPrint.
         rules += [
@@ -159,9 +212,11 @@ def _page_setup(book: Book, edition: Edition) -> str:
 
 
 def _document(book: Book, edition: Edition, mends: dict[str, str],
-              trials: dict[str, list[str]]) -> str:
+              trials: dict[str, list[str]],
+              kept: Mapping[str, list[str]] | None = None) -> str:
     """The whole edition as one HTML document; `mends` and `trials` are the
-    typesetting's (`typesetting.Document`): with trials, only the paragraphs on trial."""
+    typesetting's (`typesetting.Document`): with trials, only the paragraphs on trial;
+    `kept` are the places of each entry of the index it lists (all by default)."""
 
     def counted(part: str, fragment: str) -> str:
         return _counted(part, fragment, mends, trials)
@@ -176,6 +231,8 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
                 link.set("title", book.labels.event_link.format(date=_text(link)))
             chronology = blocks.serialize(root)
         chapters += counted(backmatter.CHRONOLOGY_ID, chronology)
+    if book.index and not trials:
+        chapters += _index(book, edition, kept or _places(book, edition))
     front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
              + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
              + counted(frontmatter.IMPRINT, frontmatter.imprint(book, edition)))
@@ -185,6 +242,18 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
         f"{front}{'' if trials else _contents(book)}{chapters}"
         "</body></html>"
     )
+
+
+def _index(book: Book, edition: Edition, kept: Mapping[str, list[str]]) -> str:
+    """The index, its page numbers left to the stylesheet (`target-counter`), which
+    knows the pages of the layout. Its blocks are not counted: the e-book's page
+    list ends with the chronology, as its index gives the print edition's numbers
+    itself."""
+    def locators(entry: IndexEntry) -> list[backmatter.Locator]:
+        title = book.labels.index_link.format(term=entry.headword) \
+            if edition == "screen" else ""
+        return [backmatter.Locator(f"#{anchor}", "", title) for anchor in kept[entry.key]]
+    return backmatter.index(book, locators)
 
 
 def _counted(part: str, fragment: str, mends: dict[str, str],
@@ -210,6 +279,8 @@ def _contents(book: Book) -> str:
     if book.chronology:
         label = book.labels.chronology
         targets.append((backmatter.CHRONOLOGY_ID, label, label))
+    if book.index:
+        targets.append((backmatter.INDEX_ID, book.labels.index, book.labels.index))
     entries = "".join(f'<li><a href="#{target}" title="{escape(description)}">'
                       f"{escape(title)}</a></li>"
                       for target, title, description in targets)

@@ -71,6 +71,8 @@ class Rendered:
     lines: list[Line]
     """Every line of text as laid out, for the typesetting report."""
     troubles: Troubles
+    anchors: dict[str, int] = field(default_factory=dict)
+    """The page each id of the document stands on, counting from 0."""
 
 
 FACE_SUBSTITUTES = str.maketrans({"\u2010": "-"})
@@ -80,6 +82,9 @@ document laid out (the interior, the screen edition, the cover): U+2010 HYPHEN
 hyphen. The e-book keeps what was written."""
 Revise = Callable[[list[Line]], str | None]
 """Given the lines of a layout, the document to lay out instead, or None to keep it."""
+Settle = Callable[[dict[str, int]], str | None]
+"""Given the page of each id of the final layout, a document to lay out instead
+that differs only after the last of them, or None to keep it."""
 
 
 def cmyk_profile(book: Book) -> str:
@@ -108,11 +113,13 @@ def head(book: Book) -> str:
 
 def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
            target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
-           revise: Revise = lambda lines: None, signature: int = 1,
+           revise: Revise = lambda lines: None,
+           settle: Settle = lambda anchors: None, signature: int = 1,
            **options: Any) -> Rendered:
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
     `font` is the only face the PDF may use; images should print at `min_ppi`;
-    `revise` sees the lines of each layout and may ask for another; the page count
+    `revise` sees the lines of each layout and may ask for another, then `settle`
+    the pages of its ids (an index's page numbers depend on them); the page count
     is padded with blank pages to a multiple of `signature`. What WeasyPrint found
     wrong is in the result's `troubles`, for the caller to report."""
     fetcher = _ProjectFetcher(access)
@@ -137,13 +144,22 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
         while (again := revise(lines)) is not None:
             document = lay_out(again)
             lines = _lines(document, block_attribute)
+        while (again := settle(anchors := _anchors(document))) is not None:
+            document = lay_out(again)
+            lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         document.write_pdf(str(target), **options)
     missing: dict[str, str | None] = dict.fromkeys(capture.notdef)
     missing.update(_fallbacks(target, font))
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
                     _page_starts(lines, len(document.pages)), lines,
-                    Troubles(font, capture.found, capture.unexplained, missing))
+                    Troubles(font, capture.found, capture.unexplained, missing), anchors)
+
+
+def _anchors(document: Any) -> dict[str, int]:
+    """The page of each id of the laid-out document."""
+    return {name: number for number, page in enumerate(document.pages)
+            for name in page.anchors}
 
 
 def _lines(document: Any, attribute: str) -> list[Line]:
