@@ -33,6 +33,8 @@ def labels(lang: str) -> Labels:
         accessibility_summary=_(SUMMARY),
         note_link=_("Note {number}"), back_link=_("Back to the text"),
         chapter_link=_("Chapter: {title}"), event_link=_("In the text: {date}"),
+        translation=_("Translated by {names}"), editing=_("Edited by {names}"),
+        illustration=_("Illustrated by {names}"),
     )
 
 
