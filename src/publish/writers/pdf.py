@@ -44,6 +44,8 @@ BODY_CLASS: dict[Edition, str] = {"pdf": "press", "screen": "screen"}
 requirements."""
 
 
+FRONT_ENTRY = ' class="front-entry"'
+"""An entry of the contents for a part of the front matter."""
 PRESS_PPI = 300
 """What printers ask of images at the size they print."""
 NO_BREAK_SPACE = "\u00a0"
@@ -156,7 +158,7 @@ def _page_setup(book: Book, edition: Edition) -> str:
         rules += ["@page contents, front-matter "
                   "{ @bottom-center { content: counter(page, lower-roman) } }",
                   "@page :nth(1 of first-chapter) { counter-reset: page 1 }",
-                  ".contents .front-matter a::after "
+                  ".contents .front-entry a::after "
                   "{ content: leader('. ') target-counter(attr(href url), page, lower-roman) }"]
     return "\n".join(rules) + "\n"
 
@@ -215,7 +217,8 @@ def _contents(book: Book) -> str:
     if book.chronology:
         label = book.labels.chronology
         targets.append((backmatter.CHRONOLOGY_ID, label, label, "back"))
-    entries = "".join(f'<li class="{matter}-matter"><a href="#{target}" '
+    # The front matter's folios are roman: its entries say so to the stylesheet.
+    entries = "".join(f'<li{FRONT_ENTRY if matter == "front" else ""}><a href="#{target}" '
                       f'title="{escape(description)}">{escape(title)}</a></li>'
                       for target, title, description, matter in targets)
     return (f'<nav class="contents"><h1 id="contents">{escape(book.labels.contents)}</h1>'
