@@ -174,10 +174,6 @@ class Book:
         return [c for c in self.chapters if c.matter == "body"]
 
     @property
-    def back_matter(self) -> list[Chapter]:
-        return [c for c in self.chapters if c.matter == "back"]
-
-    @property
     def authors(self) -> list[Contributor]:
         return [c for c in self.contributors if c.role == "aut"]
 
