@@ -147,3 +147,14 @@ def test_screen_contents_names_the_front_and_back_matter_as_no_chapter(matter: B
     assert "Chapter: Second" in described
     assert not any(d.startswith("Chapter: ") and d.endswith(("Preface", "Sources"))
                    for d in described)
+
+
+@pytest.mark.parametrize(("lang", "own", "text"), [
+    ("en", "He is arrested.", "he was arrested"), ("be", "Яго арыштоўваюць.", "яго арыштавалі")])
+def test_the_chronology_tells_an_event_in_its_own_sentence(matter: Built, lang: str, own: str,
+                                                           text: str) -> None:
+    files = _epub(matter, lang)
+    entries = re.findall(r"<dd>([^<]*)</dd>", files["chronology.xhtml"])
+    assert entries == [own]
+    assert text in files["second.xhtml"] and own not in files["second.xhtml"]
+    assert "chronology=" not in files["second.xhtml"]
