@@ -50,9 +50,14 @@ def _chapter_files() -> list[str]:
 
 
 def test_ten_to_fourteen_chapters_paired_by_name() -> None:
+    """Ten to fourteen chapters of the body, the front and back matter apart, and an
+    editor's note and a list of sources among those."""
     names = _chapter_files()
-    assert 10 <= len(names) <= 14
     assert sorted(p.name for p in (MANUSCRIPT / "be").glob("*.md")) == names
+    book = _book("en")
+    assert 10 <= len(book.body) <= 14
+    assert [(c.id, c.kind) for c in book.chapters if c.matter != "body"] == [
+        ("editors-note", "preface"), ("sources", "bibliography")]
 
 
 @pytest.mark.parametrize("name", _chapter_files())
