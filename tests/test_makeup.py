@@ -254,11 +254,16 @@ def test_chapters_open_on_any_page(flagship: Built, any_opening: Built, lang: st
     assert len(_layout(any_page)) < len(_layout(recto)) - len(openings) // 2
 
 
+SIGNATURE = 24
+"""Pages a signature of the `signed` flagship: a count its interior (64 pages in
+English) is no multiple of, so that padding is needed."""
+
+
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The flagship (60 pages a language) printed in signatures of 16 pages."""
+    """The flagship printed in signatures of SIGNATURE pages."""
     base = tmp_path_factory.mktemp("signed")
-    project = _flagship_with(base / "project", "signature = 16\n")
+    project = _flagship_with(base / "project", f"signature = {SIGNATURE}\n")
     build(Project(project), languages=["en"], formats=["pdf", "cover", "epub"],
           out=base / "out")
     return Built(project, base / "out", "bialiatski")
@@ -267,8 +272,8 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def test_signature_pads_the_interior_with_blank_pages(flagship: Built, signed: Built) -> None:
     laid_out = PdfReader(flagship.edition("en", "pdf")).pages
     padded = PdfReader(signed.edition("en", "pdf")).pages
-    assert len(laid_out) % 16 != 0, "the flagship needs padding, or this proves nothing"
-    assert len(padded) == -(-len(laid_out) // 16) * 16
+    assert len(laid_out) % SIGNATURE != 0, "the flagship needs padding, or this proves nothing"
+    assert len(padded) == -(-len(laid_out) // SIGNATURE) * SIGNATURE
     lines = _layout(signed.edition("en", "pdf"))
     assert lines[:len(laid_out)] == _layout(flagship.edition("en", "pdf"))
     assert all(page == [] for page in lines[len(laid_out):]), "no running head, no folio"
