@@ -179,7 +179,9 @@ def _descriptions(built: Built, lang: str) -> set[str]:
              for a in html.findall(".//a[@class='noteref']")}
     events = {words.event_link.format(date=" ".join("".join(a.itertext()).split()))
               for a in html.findall(".//section[@class='chronology']//a")}
-    chapters = {words.chapter_link.format(title=c.title) for c in book.chapters}
+    # The front and back matter is no chapter: its title alone.
+    chapters = {words.chapter_link.format(title=c.title) if c.matter == "body" else c.title
+                for c in book.chapters}
     chronology = {words.chronology} if book.chronology else set()
     index = {words.index_link.format(term=entry.headword) for entry in book.index} | (
         {words.index} if book.index else set())

@@ -92,3 +92,16 @@ def test_chronology_sentence_ends_with_a_date_that_ends_it() -> None:
     events = render_chapter(text, "be", Path("t.md"), Path(".")).events
     assert [e.sentence for e in events] == [f"Ён нарадзіўся ў{NBSP}кастрычніку 1988{NBSP}г.",
                                             f"У{NBSP}жніўні 1998{NBSP}г. Бяляцкі пакінуў музей."]
+
+
+def test_an_event_may_give_the_chronology_its_own_sentence() -> None:
+    """The text's sentence leans on the one before; the chronology's stands alone, in
+    the language's typography, and the attribute reaches no edition."""
+    text = ("# T {#t}\n\nАдна справа. Тым часам {date:event}`2021-09-17`"
+            "{chronology=\"Пачалася кампанія «Сям'я» у 2021 годзе.\"} пачалася кампанія."
+            "\n\nПотым {date:event}`2022` усё скончылася.\n")
+    rendered = render_chapter(text, "be", Path("t.md"), Path("."))
+    assert not rendered.findings
+    assert [e.sentence for e in rendered.events] == [
+        f"Пачалася кампанія «Сям’я» у{NBSP}2021 годзе.", "Потым 2022 усё скончылася."]
+    assert "chronology" not in rendered.html and "Пачалася" not in rendered.html

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from babel.dates import format_date
 
+from publish.config import SharedConfig
 from publish.diagnostics import Collector
 from publish.labels import labels
 from publish.load import LanguageSource, Manuscript, SourceFile
@@ -72,7 +73,7 @@ def _book(manuscript: Manuscript, lang: str, renderings: Renderings,
         published_text=format_date(shared.published, "long", locale=lang),
         information_as_of=(format_date(shared.information_as_of, "long", locale=lang)
                            if shared.information_as_of else None),
-        chapters=_chapters(renderings, diagnostics),
+        chapters=_chapters(renderings, shared, diagnostics),
         labels=labels(lang),
         print=shared.print,
         isbn={fmt: value for fmt in ("epub", "pdf")
@@ -85,7 +86,8 @@ def _own(language: str | None, shared: str) -> str:
     return shared if language is None else language
 
 
-def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
+def _chapters(renderings: Renderings, config: SharedConfig,
+              diagnostics: Collector) -> list[Chapter]:
     # A link may lead to an id of another chapter (its notes' ids are unique too).
     book_ids = {i for _, rendered in renderings for i in rendered.ids}
     # Headings' ids are told apart by the loader; an id an attribute list gives must
@@ -103,6 +105,7 @@ def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
         if not rendered.headings or rendered.headings[0].level != 1:
             continue  # reported by the loader
         title = rendered.headings[0]
+        matter, kind = config.division(chapter_file.path.stem)
         chapters.append(Chapter(
             id=title.id,
             source=chapter_file.path,
@@ -114,5 +117,7 @@ def _chapters(renderings: Renderings, diagnostics: Collector) -> list[Chapter]:
             blocks=rendered.blocks,
             notes=rendered.notes,
             index_terms=rendered.index_terms,
+            matter=matter,
+            kind=kind,
         ))
     return chapters

@@ -56,6 +56,24 @@ class PrintConfig:
     to a multiple of it. None: no padding."""
 
 
+FRONT_KINDS = ("preface", "foreword", "introduction", "prologue", "dedication", "epigraph",
+               "acknowledgments")
+BACK_KINDS = ("bibliography", "afterword", "epilogue", "conclusion", "appendix", "glossary",
+              "acknowledgments", "colophon")
+"""The structural kinds (EPUB's `epub:type`, ARIA's `doc-*` roles) a chapter file of the
+front or back matter may be."""
+
+
+@dataclass(frozen=True)
+class Division:
+    """A chapter file that is front or back matter, not a chapter of the body."""
+
+    chapter: str
+    """The chapter's file name without `.md`, the same in every language."""
+    kind: str
+    """One of FRONT_KINDS or BACK_KINDS."""
+
+
 @dataclass(frozen=True)
 class SharedConfig:
     """What every edition shares: `manuscript/book.toml`."""
@@ -70,6 +88,19 @@ class SharedConfig:
     information_as_of: datetime.date | None = None
     """The date the book's information runs to, stated in the imprint."""
     print: PrintConfig = field(default_factory=PrintConfig)
+    front_matter: list[Division] = field(default_factory=list)
+    """Chapter files set as front matter: after the contents, numbered with it."""
+    back_matter: list[Division] = field(default_factory=list)
+    """Chapter files set as back matter: after the last chapter, before the chronology."""
+
+    def division(self, chapter: str) -> tuple[str, str]:
+        """Where the chapter file `chapter` stands, `front`, `body` or `back`, and its
+        structural kind (`chapter` in the body)."""
+        for matter, divisions in (("front", self.front_matter), ("back", self.back_matter)):
+            for division in divisions:
+                if division.chapter == chapter:
+                    return matter, division.kind
+        return "body", "chapter"
 
 
 @dataclass(frozen=True)
@@ -154,6 +185,14 @@ def load_shared(path: Path, diagnostics: Collector) -> SharedConfig | None:
         diagnostics.error(path, source.line_of("print.signature"), Code.CONFIG_VALUE,
                           f"signature must be a positive multiple of {SIGNATURE_UNIT} pages (a "
                           f"sheet folded once has {SIGNATURE_UNIT}), not {signature}")
+    for key, divisions, kinds in (("front-matter", config.front_matter, FRONT_KINDS),
+                                  ("back-matter", config.back_matter, BACK_KINDS)):
+        for number, division in enumerate(divisions):
+            if division.kind not in kinds:
+                diagnostics.error(path, source.line_of(f"{key}[{number}].kind"),
+                                  Code.CONFIG_VALUE,
+                                  f"{key} kind {division.kind!r} is not one of "
+                                  f"{', '.join(kinds)}")
     for name in ("trim_width", "trim_height"):
         value = getattr(config.print, name)
         if not 50 <= value <= 500:

@@ -34,6 +34,8 @@ def labels(lang: str) -> Labels:
         note_link=_("Note {number}"), back_link=_("Back to the text"),
         chapter_link=_("Chapter: {title}"), event_link=_("In the text: {date}"),
         index=_("Index"), index_link=_("In the text: {term}"),
+        translation=_("Translated by {names}"), editing=_("Edited by {names}"),
+        illustration=_("Illustrated by {names}"),
     )
 
 

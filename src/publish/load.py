@@ -13,7 +13,13 @@ from pathlib import Path
 from publish import index
 from publish.access import Access, describe, read
 from publish.blocks import PAIR_ID
-from publish.config import LanguageConfig, SharedConfig, load_language, load_shared
+from publish.config import (
+    LanguageConfig,
+    SharedConfig,
+    line_of_key,
+    load_language,
+    load_shared,
+)
 from publish.diagnostics import Code, Collector
 from publish.languages import LANGUAGES
 
@@ -108,7 +114,42 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
                  for lang, source in languages.items()},
                 {lang: source.headwords for lang, source in languages.items()},
                 folder, diagnostics)
+    _check_divisions(folder / "book.toml", shared, languages, diagnostics)
     return Manuscript(folder, shared, languages)
+
+
+def _check_divisions(config_file: Path, shared: SharedConfig,
+                     languages: dict[str, LanguageSource], diagnostics: Collector) -> None:
+    """The front and back matter name chapter files that stand where they are set:
+    the front matter's before every chapter of the body, the back matter's after, as
+    the files are ordered by name; one chapter at least is left for the body."""
+    source = languages.get(shared.source_language)
+    if source is None or not source.chapters:
+        return
+    names = [chapter.path.stem for chapter in source.chapters]
+    places = [shared.division(name)[0] for name in names]
+    body = [n for n, place in enumerate(places) if place == "body"]
+    if not body:
+        diagnostics.error(config_file, line_of_key(config_file, "front-matter[0].chapter")
+                          or line_of_key(config_file, "back-matter[0].chapter"),
+                          Code.CONFIG_VALUE, "no chapter is left for the body of the book")
+        return
+    for key, divisions, place in (("front-matter", shared.front_matter, "front"),
+                                  ("back-matter", shared.back_matter, "back")):
+        for number, division in enumerate(divisions):
+            line = line_of_key(config_file, f"{key}[{number}].chapter")
+            if division.chapter not in names:
+                problem = (f"{key} names {division.chapter!r}, which is no chapter file of "
+                           f"{source.lang}/ (the file name without .md)")
+            elif place == "front" and names.index(division.chapter) > body[0]:
+                problem = (f"the front matter {division.chapter!r} must sort before the "
+                           f"chapters of the body, and {names[body[0]]!r} sorts before it")
+            elif place == "back" and names.index(division.chapter) < body[-1]:
+                problem = (f"the back matter {division.chapter!r} must sort after the "
+                           f"chapters of the body, and {names[body[-1]]!r} sorts after it")
+            else:
+                continue
+            diagnostics.error(config_file, line, Code.CONFIG_VALUE, problem)
 
 
 def _check_counterparts(folder: Path, languages: dict[str, LanguageSource],

@@ -185,7 +185,7 @@ class _ProjectExtension(Extension):
         md.treeprocessors.register(_Typography(self.lang, self.names, md), "typography", 5)
         md.treeprocessors.register(
             _Collector(self.chapter_file, self.image_root, self.result, md), "collect", 4)
-        md.treeprocessors.register(_Events(self.result, md), "events", 2)
+        md.treeprocessors.register(_Events(self.lang, self.result, md), "events", 2)
         md.treeprocessors.register(_IndexTerms(self.result, md), "index", 2)
         md.treeprocessors.register(_Blocks(self.source, spans, self.pair, self.result, md),
                                    "blocks", 1)
@@ -322,6 +322,13 @@ class _CheckedAttrList(AttrListTreeprocessor):
         nth = self.result.occurrence(needle)
         for key, value in attrs:
             key = "class" if key == "." else key
+            if key == CHRONOLOGY:
+                problem = _chronology_problem(elem, value)
+                if problem is None:
+                    elem.set(OWN_WORDING, value or "")
+                else:
+                    self.result.findings.append(Finding(needle, Code.ATTRIBUTE, problem, nth))
+                continue
             problem = attribute_problem(key, value, self.classes)
             if problem is not None:
                 self.result.findings.append(Finding(needle, Code.ATTRIBUTE, problem, nth))
@@ -524,11 +531,36 @@ SENTENCE_END = re.compile(
     rf"(?<=[.!?…])[{CLOSING_QUOTES}]?\s+(?=[{OPENING_QUOTES}(]?[{SENTENCE_CAPITALS}])")
 
 
-class _Events(Treeprocessor):
-    """Finds the dates marked `event` and the sentences around them, for the chronology."""
+CHRONOLOGY = "chronology"
+"""The attribute that gives an event the chronology's own sentence, where the text's
+cannot stand alone: {date:event}`2021-09-17`{chronology="..."}."""
+OWN_WORDING = "data-chronology"
+"""Where that sentence waits on the date's element until the chronology takes it."""
+SENTENCE_WHOLE = re.compile(
+    rf"[{OPENING_QUOTES}(]?[{SENTENCE_CAPITALS}].*[.!?…][{CLOSING_QUOTES})]?", re.DOTALL)
 
-    def __init__(self, result: Rendered, md: markdown.Markdown) -> None:
+
+def _chronology_problem(element: etree.Element, wording: str | None) -> str | None:
+    """Why `wording` cannot be the chronology's sentence for `element`, or None."""
+    if element.tag != "time" or element.get("class") != "event":
+        return ("the attribute 'chronology' gives an event its own sentence in the "
+                "chronology: write it right after a date marked event, as in "
+                "{date:event}`2021-09-17`{chronology=\"...\"}")
+    if not wording or not SENTENCE_WHOLE.fullmatch(wording.strip()):
+        return (f"the chronology's sentence {wording or ''!r} must be a sentence of its "
+                "own: a capital first and a full stop (or ! ? …) last")
+    return None
+
+
+class _Events(Treeprocessor):
+    """Finds the dates marked `event` and the sentences around them, for the chronology.
+    A date with the attribute `chronology` is told there in the words that gives,
+    set with the language's typography: the text's sentence may lean on the one
+    before it ("Meanwhile ...", «Тым часам ...»), an entry of the chronology cannot."""
+
+    def __init__(self, lang: str, result: Rendered, md: markdown.Markdown) -> None:
         super().__init__(md)
+        self.lang = lang
         self.result = result
 
     def run(self, root: etree.Element) -> None:
@@ -548,10 +580,12 @@ class _Events(Treeprocessor):
             for element, start in events:
                 anchor = f"{title}-event-{len(self.result.events) + 1}"
                 element.set("id", anchor)
+                own = element.attrib.pop(OWN_WORDING, None)
                 self.result.events.append(Event(
                     element.get("datetime", "") + (f"/{e}" if (e := element.get("data-end"))
                                                    else ""),
-                    _sentence(text, start, bounds),
+                    re.sub(r"[ \t\n]+", " ", typography.apply([own], self.lang)[0]) if own
+                    else _sentence(text, start, bounds),
                     anchor))
         for date in root.iter("time"):
             date.attrib.pop(ENDS_SENTENCE, None)

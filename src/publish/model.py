@@ -83,6 +83,12 @@ class Chapter:
     index_terms: list[IndexTerm] = field(default_factory=list)
     """The terms marked for the index, in reading order (those of its notes after
     the text's)."""
+    matter: str = "body"
+    """`front`, `body` or `back`: front and back matter is no chapter of the book's
+    body, and is neither numbered nor listed as one."""
+    kind: str = "chapter"
+    """Its structural kind, as EPUB's `epub:type` names it: `chapter` in the body,
+    `preface`, `bibliography` ... in the front and back matter."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,19 @@ class Labels:
     """The heading of the index of names and places."""
     index_link: str
     """What a page number of the index, a link to the text, says: `{term}` in it."""
+    translation: str
+    """The credit line of the translators, `{names}` where their names go."""
+    editing: str
+    """The credit line of the editors, the same way."""
+    illustration: str
+    """The credit line of the illustrators, the same way."""
+
+    def credit(self, role: str) -> str | None:
+        """The credit line of the contributors of MARC role `role`; None for a role the
+        book's pages do not credit (the authors stand above the title, by name alone;
+        the others are in the e-book's metadata)."""
+        return {"trl": self.translation, "edt": self.editing,
+                "ill": self.illustration}.get(role)
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,7 @@ class Book:
     information_as_of: str | None
     """The date the book's information runs to, as the locale writes it, if given."""
     chapters: list[Chapter]
+    """Every chapter file, in reading order: the front matter, the body, the back matter."""
     labels: Labels
     print: PrintConfig
     isbn: dict[str, str]
@@ -183,8 +203,33 @@ class Book:
     order of the book's language."""
 
     @property
+    def front_matter(self) -> list[Chapter]:
+        return [c for c in self.chapters if c.matter == "front"]
+
+    @property
+    def body(self) -> list[Chapter]:
+        """The chapters of the body; there is one at least."""
+        return [c for c in self.chapters if c.matter == "body"]
+
+    @property
     def authors(self) -> list[Contributor]:
         return [c for c in self.contributors if c.role == "aut"]
+
+    @property
+    def credits(self) -> list[tuple[str, list[str]]]:
+        """The contributors other than the authors, as (role, names), the roles in the
+        order they first appear."""
+        roles: dict[str, list[str]] = {}
+        for contributor in self.contributors:
+            if contributor.role != "aut":
+                roles.setdefault(contributor.role, []).append(contributor.name)
+        return list(roles.items())
+
+    @property
+    def credit_lines(self) -> list[str]:
+        """The credits of the title page and the imprint, in the edition's language."""
+        return [line.format(names=", ".join(names)) for role, names in self.credits
+                if (line := self.labels.credit(role)) is not None]
 
     @property
     def author_names(self) -> str:

@@ -1,7 +1,8 @@
 """EPUB 3 with ebooklib: a cover page (the picture is handed in, drawn from the
-press cover), title and imprint pages, one XHTML file per chapter with pop-up notes,
-the chronology, a nav document with landmarks and the print edition's page list,
-the NCX, accessibility metadata and `styles/epub.css`.
+press cover), title and imprint pages, one XHTML file per chapter with pop-up notes
+(the front and back matter's too, marked as such), the chronology, a nav document
+with landmarks and the print edition's page list, the NCX, accessibility metadata
+and `styles/epub.css`.
 
 The XHTML documents are written here in full (ebooklib would rebuild their heads
 and drop attributes such as `epub:type` on the way). ebooklib stamps zip entries
@@ -95,7 +96,7 @@ def write_epub(book: Book, layout: Layout, cover: bytes, access: Access,
     files = {identifier: _file_name(c) for c in book.chapters for identifier in _ids(c)}
     chapters = [page(f"ch-{c.id}", _file_name(c), c.title,
                      _chapter_body(c, layout.breaks_in(c.id), book.labels.notes, files),
-                     "bodymatter")
+                     f"{c.matter}matter")
                 for c in book.chapters]
     images = {name: path for c in book.chapters for name, path in c.images.items()}
     for number, (name, path) in enumerate(sorted(images.items())):
@@ -112,7 +113,7 @@ def write_epub(book: Book, layout: Layout, cover: bytes, access: Access,
     doc.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": book.labels.cover},
         {"type": "toc", "href": "nav.xhtml", "title": book.labels.contents},
-        {"type": "bodymatter", "href": _file_name(book.chapters[0]), "title": book.labels.start},
+        {"type": "bodymatter", "href": _file_name(book.body[0]), "title": book.labels.start},
     ]
     if book.index:
         back.append(page("index", INDEX_FILE, book.labels.index, _index_body(book, layout),
@@ -181,9 +182,11 @@ def _ids(chapter: Chapter) -> Iterator[str]:
 
 def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str,
                   files: dict[str, str]) -> str:
-    """The chapter as a section marked `chapter`, with the page breaks of the print
-    edition and pop-up notes: each call marked `noteref`, each note an `aside`
-    marked `footnote` that starts with its number, linking back to its first call.
+    """The chapter as a section marked with its kind (`chapter`, or `preface`,
+    `bibliography` ... in the front and back matter, in a document of that matter),
+    with the page breaks of the print edition and pop-up notes: each call marked
+    `noteref`, each note an `aside` marked `footnote` that starts with its number,
+    linking back to its first call.
     The notes stand together at the chapter's end under a heading, as a section of
     endnotes (the role ARIA gives notes gathered after the text; `footnote` on each
     note is what makes readers open it in a pop-up). `files` holds the file of every
@@ -208,7 +211,7 @@ def _chapter_body(chapter: Chapter, breaks: list[PageBreak], notes_heading: str,
     chapter_section.text, root.text = root.text, None
     chapter_section.extend(list(root))
     root.append(chapter_section)
-    _structure(chapter_section, "chapter", chapter.id)
+    _structure(chapter_section, chapter.kind, chapter.id)
     return blocks.serialize(root)
 
 
@@ -359,8 +362,14 @@ def _metadata(doc: epub.EpubBook, book: Book, layout: Layout) -> None:
         doc.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
         doc.add_metadata(None, "meta", "subtitle",
                          {"refines": "#subtitle", "property": "title-type"})
+    # The authors are the book's creators; a translator, editor or illustrator is a
+    # contributor, each with the MARC relator of the role.
     for number, contributor in enumerate(book.contributors):
-        doc.add_author(contributor.name, role=contributor.role, uid=f"creator-{number}")
+        uid = f"creator-{number}"
+        doc.add_metadata("DC", "creator" if contributor.role == "aut" else "contributor",
+                         contributor.name, {"id": uid})
+        doc.add_metadata(None, "meta", contributor.role,
+                         {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
     doc.add_metadata("DC", "publisher", book.publisher)
     doc.add_metadata("DC", "rights", book.rights)
     doc.add_metadata("DC", "date", book.published.isoformat())

@@ -1,5 +1,7 @@
 """The pages every edition opens with, as XHTML fragments built from the book's
-metadata: half title, title page and imprint."""
+metadata: half title, title page and imprint. The authors stand above the title;
+the translators, editors and illustrators are credited below it and in the imprint,
+each role in a line of its own in the edition's language."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ def half_title(book: Book) -> str:
 def title_page(book: Book) -> str:
     authors = "".join(f'<p class="author">{escape(a.name)}</p>' for a in book.authors)
     subtitle = f'<p class="subtitle">{escape(book.subtitle)}</p>' if book.subtitle else ""
+    credits = "".join(f'<p class="credit">{escape(line)}</p>' for line in book.credit_lines)
     return (f'<section class="title-page">{authors}'
-            f'<h1 class="title" id="title-page">{escape(book.title)}</h1>{subtitle}'
+            f'<h1 class="title" id="title-page">{escape(book.title)}</h1>{subtitle}{credits}'
             f'<p class="publisher">{escape(book.publisher)}</p></section>')
 
 
@@ -32,6 +35,7 @@ def imprint(book: Book, fmt: str) -> str:
     heading = [part for part in (book.author_names, book.title, book.subtitle) if part]
     lines = [
         " ".join([*(_ended(part) for part in heading[:-1]), heading[-1]]),
+        *(_ended(line) for line in book.credit_lines),
         _ended(f"{book.publisher}, {book.published_text}"),
         book.rights,
     ]

@@ -45,6 +45,8 @@ BODY_CLASS: dict[Edition, str] = {"pdf": "press", "screen": "screen"}
 requirements."""
 
 
+FRONT_ENTRY = ' class="front-entry"'
+"""An entry of the contents for a part of the front matter."""
 PRESS_PPI = 300
 """What printers ask of images at the size they print."""
 NO_BREAK_SPACE = "\u00a0"
@@ -140,7 +142,7 @@ def _places(book: Book, edition: Edition) -> dict[str, list[str]]:
 def _body_opening(book: Book, rendered: weasy.Rendered) -> int:
     """The index of the page where the first chapter opens: the front matter's
     length, as laid out."""
-    first = f"{book.chapters[0].id}/0"
+    first = f"{book.body[0].id}/0"
     return next((n for n, start in enumerate(rendered.page_starts)
                  if start is not None and start[0] == first), 0)
 
@@ -206,8 +208,11 @@ def _page_setup(book: Book, edition: Edition) -> str:
                   ":root { --ink: rgb(0 0 0); }"]
     if settings.roman_front_matter:
         # The front matter counts i, ii ...; the first chapter's first page is 1.
-        rules += ["@page contents { @bottom-center { content: counter(page, lower-roman) } }",
-                  "@page :nth(1 of first-chapter) { counter-reset: page 1 }"]
+        rules += ["@page contents, front-matter "
+                  "{ @bottom-center { content: counter(page, lower-roman) } }",
+                  "@page :nth(1 of first-chapter) { counter-reset: page 1 }",
+                  ".contents .front-entry a::after "
+                  "{ content: leader('. ') target-counter(attr(href url), page, lower-roman) }"]
     return "\n".join(rules) + "\n"
 
 
@@ -221,8 +226,8 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
     def counted(part: str, fragment: str) -> str:
         return _counted(part, fragment, mends, trials)
 
-    chapters = "".join(_chapter(c, edition, book.labels, n == 0, mends, trials)
-                       for n, c in enumerate(book.chapters))
+    chapters = "".join(_chapter(c, edition, book.labels, c is book.body[0], mends, trials)
+                       for c in book.chapters)
     if book.chronology:
         chronology = backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
         if edition == "screen":
@@ -274,16 +279,19 @@ def _mark_blocks(root: etree._Element, part: str) -> None:
 
 def _contents(book: Book) -> str:
     # Each title attribute is what a screen reader says of its link (see tagging.py).
-    targets = [(c.id, c.title, book.labels.chapter_link.format(title=c.title))
+    # The front and back matter is listed by its title alone, as no chapter.
+    targets = [(c.id, c.title, c.title if c.matter != "body"
+                else book.labels.chapter_link.format(title=c.title), c.matter)
                for c in book.chapters]
     if book.chronology:
         label = book.labels.chronology
-        targets.append((backmatter.CHRONOLOGY_ID, label, label))
+        targets.append((backmatter.CHRONOLOGY_ID, label, label, "back"))
     if book.index:
-        targets.append((backmatter.INDEX_ID, book.labels.index, book.labels.index))
-    entries = "".join(f'<li><a href="#{target}" title="{escape(description)}">'
-                      f"{escape(title)}</a></li>"
-                      for target, title, description in targets)
+        targets.append((backmatter.INDEX_ID, book.labels.index, book.labels.index, "back"))
+    # The front matter's folios are roman: its entries say so to the stylesheet.
+    entries = "".join(f'<li{FRONT_ENTRY if matter == "front" else ""}><a href="#{target}" '
+                      f'title="{escape(description)}">{escape(title)}</a></li>'
+                      for target, title, description, matter in targets)
     return (f'<nav class="contents"><h1 id="contents">{escape(book.labels.contents)}</h1>'
             f"<ol>{entries}</ol></nav>")
 
@@ -307,7 +315,9 @@ def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
     _glue_calls(root)
     _spaces_into_elements(root)
     _mend(root, mends, trials)
-    classes = "chapter first-chapter" if first else "chapter"
+    classes = " ".join(["chapter", *(["first-chapter"] if first else []),
+                        *([f"{chapter.matter}-matter", chapter.kind]
+                          if chapter.matter != "body" else [])])
     return f'<section class="{classes}">{blocks.serialize(root)}</section>'
 
 
