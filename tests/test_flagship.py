@@ -38,7 +38,10 @@ def _book(lang: str) -> Book:
 
 
 def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    """The fragment's words: inline elements are part of the word they stand in
+    ("<span>Havel</span>'s"), blocks apart."""
+    inline = r"</?(?:span|em|strong|time|data|i|b)\b[^>]*>"
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(inline, "", fragment)))
 
 
 def _roles(text: str, name: str) -> list[str]:
