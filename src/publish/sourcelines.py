@@ -50,6 +50,7 @@ class _Walk:
     def __init__(self, parser: BlockParser, text: str, spans: Spans) -> None:
         self.parser = parser
         self.text = text
+        self.lines = text.split("\n")
         self.spans = spans
         self.at = 0
         self.lists = [p for p in parser.blockprocessors if isinstance(p, OListProcessor)]
@@ -84,9 +85,13 @@ class _Walk:
 
     def _next(self, blocks: list[str]) -> int:
         """Where the first chunk left after a step starts (the text's end if none)."""
-        rest = "\n\n".join(blocks)
-        if self.text.endswith(rest):
-            return len(self.text) - len(rest)
+        if not blocks:
+            return len(self.text)
+        # What is left is the text's end, blank lines apart, unless a step put back
+        # the start of its chunk; its length is counted, not joined, at every step.
+        start = len(self.text) - sum(map(len, blocks)) - 2 * (len(blocks) - 1)
+        if self.text.startswith(blocks[0], start):
+            return start
         # The step put back the start of its chunk: the rest of it is still to come.
         return self.text.find(blocks[0], self.at)
 
@@ -98,14 +103,14 @@ class _Walk:
 
     def _note(self, start: int, end: int) -> None:
         first, last = self._lines(start, end)
-        if found := NOTE_DEFINITION.match(self.text.split("\n")[first - 1]):
+        if found := NOTE_DEFINITION.match(self.lines[first - 1]):
             self.spans.notes[found[1]] = (first, last)
 
     def _added(self, elements: list[etree.Element], start: int, end: int) -> None:
         first, last = self._lines(start, end)
         if len(elements) > 1:
             # A heading inside a chunk ("text\n# Title"): one line of its own.
-            lines = self.text.split("\n")
+            lines = self.lines
             runs: list[tuple[int, int]] = []
             begin = first
             for number in range(first, last + 1):
@@ -141,7 +146,7 @@ class _Walk:
 
     def _parts(self, element: etree.Element, skip: int, first: int, last: int) -> None:
         """The lines of the items of a list or the rows of a table, from `skip` on."""
-        lines = self.text.split("\n")[first - 1:last]
+        lines = self.lines[first - 1:last]
         if element.tag in ("ul", "ol"):
             starts = [first + n for n, line in enumerate(lines)
                       if any(p.CHILD_RE.match(line) for p in self.lists)]
