@@ -80,7 +80,8 @@ HEADING_ID = re.compile(r"\{[^}]*#([\w.-]+)[^}]*\}$")
 VALID_ID = re.compile(r"[A-Za-z][\w.-]*")
 RESERVED_IDS = {"contents", "chronology", "index", "title-page", "cover", "title", "imprint", "nav",
                 "toc", "page-list", "style", "images"}
-"""Ids and file names of the pages publish makes itself; page-N marks printed pages."""
+"""Ids and file names of the pages publish makes itself; page-N marks printed pages,
+index-<key> an entry of the index."""
 GENERATED_ID = re.compile(r".+-(fn(ref\d*)?-.+|event-\d+|index-\d+)")
 """The ids publish gives notes, their calls, dated events and terms of the index,
 after the id of their chapter's title (`footnotes.py`, `markup.py`)."""
@@ -236,7 +237,7 @@ def id_problem(identifier: str) -> str | None:
     """Why the manuscript may not give an element the id `identifier`, or None."""
     if not VALID_ID.fullmatch(identifier):
         return f"the id #{identifier} must start with a letter"
-    if identifier in RESERVED_IDS or identifier.startswith("page-"):
+    if identifier in RESERVED_IDS or identifier.startswith(("page-", "index-")):
         return f"the id #{identifier} is taken by a page publish makes itself: choose another"
     if re.fullmatch(PAIR_ID, identifier):
         return (f"the id #{identifier} has the form of those publish gives the blocks "

@@ -24,6 +24,9 @@ def chronology(book: Book, link: Callable[[ChronologyEntry], str]) -> str:
 
 
 INDEX_ID = "index"
+ENTRY_ID = "index-{key}"
+"""The id of an entry of the index, by its key: where a printed page of the index
+begins is found by its entries."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ def index(book: Book, locators: Callable[[IndexEntry], list[Locator]]) -> str:
     links to where it occurs that `locators` gives, in the classes of the EPUB
     Indexes vocabulary (`index-entry`, `index-term`, `index-locator-list` ...)."""
     entries = "".join(
-        f'<li class="index-entry"><span class="index-term">{escape(entry.headword)}</span> '
+        f'<li class="index-entry" id="{ENTRY_ID.format(key=entry.key)}">'
+        f'<span class="index-term">{escape(entry.headword)}</span> '
         f'<ul class="index-locator-list">{_locators(locators(entry))}</ul></li>'
         for entry in book.index)
     return (f'<section class="index"><h1 id="{INDEX_ID}">{escape(book.labels.index)}</h1>'

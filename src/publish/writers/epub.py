@@ -262,6 +262,12 @@ def _index_body(book: Book, layout: Layout) -> str:
         return list(first.values())
 
     root = blocks.parse(backmatter.index(book, locators))
+    # The blocks of the index's pages, as the PDF writer counts them: its heading,
+    # then its entries.
+    places = [*root.iterfind(f".//{{{XHTML}}}h1"),
+              *root.iterfind(f".//{{{XHTML}}}li[@class='index-entry']")]
+    for page in layout.breaks_in(backmatter.INDEX_ID):
+        _mark_page(places[page.block], page, frozenset())
     for element in root.iter(f"{{{XHTML}}}*"):
         if element.get("class") in INDEX_TYPES:
             element.set(f"{{{OPS}}}type", element.get("class", ""))
@@ -350,7 +356,7 @@ def _part_files(book: Book) -> dict[str, str]:
     """The file of each part of the book a printed page may begin in; the half
     title and the printed contents have none (the nav is the e-book's contents)."""
     return {frontmatter.TITLE_PAGE: "title.xhtml", frontmatter.IMPRINT: "imprint.xhtml",
-            backmatter.CHRONOLOGY_ID: CHRONOLOGY_FILE,
+            backmatter.CHRONOLOGY_ID: CHRONOLOGY_FILE, backmatter.INDEX_ID: INDEX_FILE,
             **{c.id: _file_name(c) for c in book.chapters}}
 
 

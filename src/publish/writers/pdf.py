@@ -95,7 +95,8 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
               for entry in book.index
               for occurrence, place in zip(entry.occurrences, places[entry.key], strict=True)
               if place in rendered.anchors}
-    layout = Layout(identifier(book, edition), rendered.pages, _page_breaks(book, rendered),
+    layout = Layout(identifier(book, edition), rendered.pages,
+                    _page_breaks(book, rendered) + _index_breaks(book, opening, rendered),
                     folios)
     return LaidOut(layout, rendered)
 
@@ -168,6 +169,20 @@ def _page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
         part, _, index = block.rpartition("/")
         found.append(PageBreak(_folio(book, opening, number), part, int(index), characters))
     return found
+
+
+def _index_breaks(book: Book, opening: int, rendered: weasy.Rendered) -> list[PageBreak]:
+    """Where each page of the index begins: at its heading or at the first entry set
+    on it (block 0 is the heading, block n the nth entry). Its text is not counted as
+    the other parts' is, as its page numbers are the stylesheet's; an entry that runs
+    over a page turn is on the page it begins on."""
+    ids = [backmatter.INDEX_ID, *(backmatter.ENTRY_ID.format(key=e.key) for e in book.index)]
+    found: dict[int, PageBreak] = {}
+    for block, element in enumerate(ids):
+        if (page := rendered.anchors.get(element)) is not None:
+            found.setdefault(page, PageBreak(_folio(book, opening, page),
+                                             backmatter.INDEX_ID, block, 0))
+    return list(found.values())
 
 
 def _folio(book: Book, opening: int, number: int) -> str:
@@ -251,9 +266,8 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
 
 def _index(book: Book, edition: Edition, kept: Mapping[str, list[str]]) -> str:
     """The index, its page numbers left to the stylesheet (`target-counter`), which
-    knows the pages of the layout. Its blocks are not counted: the e-book's page
-    list ends with the chronology, as its index gives the print edition's numbers
-    itself."""
+    knows the pages of the layout. Its blocks are not counted: its pages are found
+    by its entries (`_index_breaks`)."""
     def locators(entry: IndexEntry) -> list[backmatter.Locator]:
         title = book.labels.index_link.format(term=entry.headword) \
             if edition == "screen" else ""

@@ -10,7 +10,8 @@ objects before they are written, through its `finisher` hook:
 - `lang` is dropped: the structure element of a `<span lang>` gets its /Lang;
 - every page gets structure elements of its own, so a chapter over ten pages is ten
   /Sect and a paragraph over a page turn two /P: the pieces of one `<section>` or
-  `<p>` are joined into one element.
+  `<p>` are joined into one element, and the pieces of the list or quote a
+  paragraph is in with them.
 
 WeasyPrint builds one structure element for each box of a page, in the order of the
 box tree, and keeps no link from one to the other; the boxes of one kind of element
@@ -141,20 +142,50 @@ class _Tree:
 
     def join(self, parts: list[pydyf.Dictionary]) -> None:
         """Make the pieces of one element, one on each page, a single element, where
-        one piece hangs on the same parent as the piece before it and holds no marked
-        content of its own."""
+        one piece holds no marked content of its own and its parents continue the
+        parents of the piece before it: a paragraph in a list item over a page turn
+        is one /P in one /LI of one /L."""
         first = parts[0]
         for part in parts[1:]:
-            if part["P"] != first["P"] or any(isinstance(kid, int) for kid in part["K"]):
+            if any(isinstance(kid, int) for kid in part["K"]) or not self._join_parents(
+                    first, part):
                 first = part
                 continue
-            for kid in part["K"]:
-                if (child := self.get(kid)).get("Type") == "/StructElem":
-                    child["P"] = first.reference
-            first["K"].extend(part["K"])
-            part["K"] = pydyf.Array()
-            parent = self.get(part["P"])["K"]
-            parent[:] = [kid for kid in parent if kid != part.reference]
+            self._merge(first, part)
+
+    def _join_parents(self, first: pydyf.Dictionary, part: pydyf.Dictionary) -> bool:
+        """Join the parents of `part` into those of `first` up to the ancestor they
+        share, where they are of the same types in the same order (the pieces of the
+        same elements, each page having its own); whether `part` and `first` then
+        have one parent."""
+        above_first, above_part = self._ancestors(first), self._ancestors(part)
+        shared = next(reference for reference in above_part if reference in above_first)
+        mine = above_first[:above_first.index(shared)]
+        theirs = above_part[:above_part.index(shared)]
+        if [self.get(r)["S"] for r in mine] != [self.get(r)["S"] for r in theirs]:
+            return False
+        for one, other in reversed(list(zip(mine, theirs, strict=True))):
+            self._merge(self.get(one), self.get(other))
+        return True
+
+    def _ancestors(self, element: pydyf.Dictionary) -> list[bytes]:
+        """The references of the element's parents, nearest first, to the document."""
+        found = []
+        while element is not self.document:
+            found.append(element["P"])
+            element = self.get(element["P"])
+        return found
+
+    def _merge(self, first: pydyf.Dictionary, part: pydyf.Dictionary) -> None:
+        """Give `part`'s children to `first`, its piece on the page before, and take
+        `part` out of the tree."""
+        for kid in part["K"]:
+            if isinstance(kid, bytes) and (child := self.get(kid)).get("Type") == "/StructElem":
+                child["P"] = first.reference
+        first["K"].extend(part["K"])
+        part["K"] = pydyf.Array()
+        parent = self.get(part["P"])["K"]
+        parent[:] = [kid for kid in parent if kid != part.reference]
 
     def reached(self) -> set[bytes]:
         """The structure elements the tree reaches."""
