@@ -24,9 +24,17 @@ def chronology(book: Book, link: Callable[[ChronologyEntry], str]) -> str:
 
 
 INDEX_ID = "index"
-ENTRY_ID = "index-{key}"
-"""The id of an entry of the index, by its key: where a printed page of the index
-begins is found by its entries."""
+
+
+def index_places(book: Book) -> list[str]:
+    """The ids of the index's heading and entries, in order: where a printed page of
+    the index begins is found by them, as its page numbers are the stylesheet's and
+    its text is not counted as the other parts' is."""
+    return [INDEX_ID, *(_entry_id(entry) for entry in book.index)]
+
+
+def _entry_id(entry: IndexEntry) -> str:
+    return f"index-{entry.key}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ def index(book: Book, locators: Callable[[IndexEntry], list[Locator]]) -> str:
     links to where it occurs that `locators` gives, in the classes of the EPUB
     Indexes vocabulary (`index-entry`, `index-term`, `index-locator-list` ...)."""
     entries = "".join(
-        f'<li class="index-entry" id="{ENTRY_ID.format(key=entry.key)}">'
+        f'<li class="index-entry" id="{_entry_id(entry)}">'
         f'<span class="index-term">{escape(entry.headword)}</span> '
         f'<ul class="index-locator-list">{_locators(locators(entry))}</ul></li>'
         for entry in book.index)

@@ -262,12 +262,10 @@ def _index_body(book: Book, layout: Layout) -> str:
         return list(first.values())
 
     root = blocks.parse(backmatter.index(book, locators))
-    # The blocks of the index's pages, as the PDF writer counts them: its heading,
-    # then its entries.
-    places = [*root.iterfind(f".//{{{XHTML}}}h1"),
-              *root.iterfind(f".//{{{XHTML}}}li[@class='index-entry']")]
+    elements = blocks.by_id(root)
+    places = backmatter.index_places(book)
     for page in layout.breaks_in(backmatter.INDEX_ID):
-        _mark_page(places[page.block], page, frozenset())
+        _mark_page(elements[places[page.block]], page, frozenset())
     for element in root.iter(f"{{{XHTML}}}*"):
         if element.get("class") in INDEX_TYPES:
             element.set(f"{{{OPS}}}type", element.get("class", ""))

@@ -172,13 +172,11 @@ def _page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
 
 
 def _index_breaks(book: Book, opening: int, rendered: weasy.Rendered) -> list[PageBreak]:
-    """Where each page of the index begins: at its heading or at the first entry set
-    on it (block 0 is the heading, block n the nth entry). Its text is not counted as
-    the other parts' is, as its page numbers are the stylesheet's; an entry that runs
-    over a page turn is on the page it begins on."""
-    ids = [backmatter.INDEX_ID, *(backmatter.ENTRY_ID.format(key=e.key) for e in book.index)]
+    """Where each page of the index begins: at the first of its places
+    (`backmatter.index_places`) set on it, the block numbering them; an entry that
+    runs over a page turn is on the page it begins on."""
     found: dict[int, PageBreak] = {}
-    for block, element in enumerate(ids):
+    for block, element in enumerate(backmatter.index_places(book)):
         if (page := rendered.anchors.get(element)) is not None:
             found.setdefault(page, PageBreak(_folio(book, opening, page),
                                              backmatter.INDEX_ID, block, 0))
