@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from publish import cache
 from publish.assemble import assemble_book
 from publish.build import EDITIONS, Project, build
 from publish.diagnostics import Collector
@@ -245,10 +246,27 @@ def rewritten_pdf(source: Path, target: Path, change: Callable[[PdfWriter], obje
     return target
 
 
-def run_publish(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def output_files(out: Path) -> list[Path]:
+    """The files a build left under `out`, hidden ones included, its cache left out:
+    the cache records what the build made, whatever becomes of the editions."""
+    return [path for path in sorted(out.rglob("*")) if path.is_file()
+            and not path.relative_to(out).is_relative_to(cache.FOLDER)]
+
+
+def command_environment(ci: bool = False,
+                        extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a test runs `publish` in: as a user's, outside CI (where the
+    build prints a line a step) unless `ci`, whatever runs the tests."""
+    inherited = {name: value for name, value in os.environ.items() if name != "CI"}
+    return {**inherited, **({"CI": "true"} if ci else {}), **(extra or {})}
+
+
+def run_publish(*args: str, cwd: Path | None = None,
+                ci: bool = False) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it, in a process of its own."""
     return subprocess.run([sys.executable, "-m", "publish", *args], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False,
+                          env=command_environment(ci))
 
 
 @pytest.fixture

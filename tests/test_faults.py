@@ -21,7 +21,7 @@ import pytest
 from publish.files import PARTIAL, write_whole
 from publish.journal import PAUSE
 from publish.output import STAGING, Output, claimed
-from tests.conftest import BOOKS, copy_book, run_publish
+from tests.conftest import BOOKS, command_environment, copy_book, output_files, run_publish
 from tests.test_diagnostics import LINE
 
 FORMATS = "epub,pdf,cover"
@@ -30,9 +30,9 @@ the three must change together."""
 
 
 def _tree(out: Path) -> dict[str, bytes]:
-    """Every file under `out`, hidden ones included, by its path there."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file()}
+    """Every file under `out` but the build cache, hidden ones included, by its path
+    there."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in output_files(out)}
 
 
 def _command(book: Path, out: Path) -> list[str]:
@@ -50,7 +50,7 @@ def _build(book: Path, out: Path, limit: int | None = None
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return subprocess.run(_command(book, out), capture_output=True, text=True,
-                          check=False, preexec_fn=limited)
+                          check=False, preexec_fn=limited, env=command_environment())
 
 
 def _second_version(book: Path) -> None:
@@ -61,13 +61,18 @@ def _second_version(book: Path) -> None:
 
 
 def _one_problem(result: subprocess.CompletedProcess[str], path: Path) -> str:
-    """The failed command's one line, which names `path` or a file inside it."""
+    """The failed command's problem, which names `path` or a file inside it: one
+    line, or one for each language where the languages were built at once and both
+    met it."""
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    (line,) = result.stderr.splitlines()
-    assert LINE.fullmatch(line), line
-    assert line.startswith(str(path)) and ": output: " in line, line
-    return line
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, result.stderr
+    for line in lines:
+        assert LINE.fullmatch(line), line
+        assert line.startswith(str(path)) and ": output: " in line, line
+    assert len({line.split(": ", 1)[1] for line in lines}) == 1, "one problem"
+    return lines[0]
 
 
 def _install(out: Path, tree: dict[str, bytes]) -> None:
@@ -162,7 +167,8 @@ def test_file_size_limit_keeps_the_previous_editions(
     ignores SIGXFSZ, which would otherwise kill it. Every user can set the limit."""
     out = tmp_path / "out"
     _install(out, editions["old"])
-    line = _one_problem(_build(book, out, limit=100_000), out / "be" / "minimal.pdf")
+    line = _one_problem(_build(book, out, limit=100_000), out)
+    assert line.startswith(f"{out / 'be' / 'minimal.pdf'}:")
     assert "File too large (EFBIG)" in line
     assert _tree(out) == editions["old"]
 
@@ -179,7 +185,7 @@ def _started(book: Path, out: Path, pause: str | None = None) -> subprocess.Pope
     step, said = PAUSES[pause] if pause else (0, "")
     process = subprocess.Popen(_command(book, out), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **({PAUSE: str(step)} if pause else {})})
+                               env=command_environment(extra={PAUSE: str(step)} if pause else {}))
     if pause:
         assert process.stderr is not None
         assert process.stderr.readline() == f"paused after {said}\n"

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from publish import cli
-from tests.conftest import BOOKS, Canary, copy_book, epubcheck_counts
+from tests.conftest import BOOKS, Canary, copy_book, epubcheck_counts, output_files
 
 LINE = re.compile(r"^[^:\s][^:]*(:\d+)?: [a-z-]+: .+$")
 ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
@@ -124,7 +124,7 @@ def test_generated_manuscripts_build_or_say_why(canary: Canary) -> None:
     def one(chapter: bytes) -> None:
         with tempfile.TemporaryDirectory() as scratch:
             code, errors, out = _build(chapter, Path(scratch))
-            written = sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
+            written = output_files(out) if out.exists() else []
             if code:
                 assert code == 1, errors
                 assert errors and all(LINE.match(line) for line in errors.splitlines()), errors

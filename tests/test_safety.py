@@ -15,18 +15,17 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from publish import build as build_module
 from publish import css, images
 from publish.build import Project, build
 from publish.config import PrintConfig
 from publish.diagnostics import BuildFailed
 from publish.writers import pdf
-from tests.conftest import Built, Canary, run_publish
+from publish.writers import pdf as pdf_writer
+from tests.conftest import Built, Canary, output_files, run_publish
 
 
 def _editions(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file()}
+    return {str(p.relative_to(out)): p.read_bytes() for p in output_files(out)}
 
 
 def test_failed_build_keeps_the_previous_editions(scratch_book: Path, tmp_path: Path) -> None:
@@ -52,9 +51,9 @@ def test_interrupted_build_leaves_no_partial_file(
         target.write_bytes(b"%PDF-1.7 half a book")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "write_pdf", interrupted)
+    monkeypatch.setattr(pdf_writer, "write_pdf", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build(Project(scratch_book), out=out)
+        build(Project(scratch_book), out=out, fresh=True, jobs=1)
     assert _editions(out) == before
 
 

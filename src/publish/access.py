@@ -105,21 +105,32 @@ def _at(header: bytes, field: tuple[int, bytes]) -> bool:
 def font_installed(family: str) -> bool | None:
     """Whether fontconfig knows the font family `family`; None without fontconfig's
     tools to ask."""
+    listed = _fontconfig("fc-list", _family_pattern(family), "family")
+    return None if listed is None else bool(listed)
+
+
+def font_files(family: str) -> list[Path]:
+    """The files of the font family `family` that fontconfig knows."""
+    listed = _fontconfig("fc-list", _family_pattern(family), "file") or ""
+    return sorted(Path(line.removesuffix(":")) for line in listed.splitlines())
+
+
+def _family_pattern(family: str) -> str:
     # In a fontconfig pattern a hyphen ends the family name (it starts a size).
-    pattern = ":family=" + family.replace("\\", "\\\\").replace("-", "\\-")
-    return _fontconfig("fc-list", pattern, "family")
+    return ":family=" + family.replace("\\", "\\\\").replace("-", "\\-")
 
 
 def font_file(path: Path) -> bool | None:
     """Whether fontconfig reads the file `path` as a font; None without fontconfig's
     tools to ask."""
-    return _fontconfig("fc-scan", "--format", "%{family}", str(path))
+    listed = _fontconfig("fc-scan", "--format", "%{family}", str(path))
+    return None if listed is None else bool(listed)
 
 
-def _fontconfig(tool: str, *arguments: str) -> bool | None:
-    """Whether fontconfig's `tool` finds anything; None if it is not installed."""
+def _fontconfig(tool: str, *arguments: str) -> str | None:
+    """What fontconfig's `tool` prints, stripped; None if it is not installed."""
     found = shutil.which(tool)
     if found is None:
         return None
     listed = subprocess.run([found, *arguments], capture_output=True, text=True, check=False)
-    return bool(listed.stdout.strip())
+    return listed.stdout.strip()

@@ -1,6 +1,15 @@
 """The one place that knows the order of the stages:
 load -> markup -> model -> transforms -> writers -> build/<lang>/.
 
+Only what is out of date is made (`cache.py`): when nothing in the project, the
+code or the machine's fonts has changed since the last build, the build reads
+nothing but the files' digests; otherwise it reads the book, and each edition whose
+key is what the cache holds, with its file as the build left it, is kept. The
+editions still to make are grouped into pieces that need nothing of each other (the
+press interior, its cover and the e-book of one language; the screen edition of
+each), and the pieces run on every core (`workers.py`); what they report is told in
+the order of a build that made them one after another.
+
 The editions are written into the output folder's staging area and replace the
 previous ones as one set once all are complete (`output.py`): a failed, interrupted
 or killed build leaves the previous editions as they were.
@@ -11,34 +20,31 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from publish import output, stylesheets
-from publish.access import Access, Outside, font_installed
-from publish.assemble import assemble_books
-from publish.attributes import CLASS_SHEETS
+from publish import cache, output, workers
+from publish.access import Access, Outside, font_files, font_installed
 from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.layout import Layout
-from publish.load import Manuscript, SourceFile, load_manuscript
-from publish.model import Book
-from publish.transforms import add_chronology, add_index
-from publish.writers import typesetting
-from publish.writers.cover import write_cover
-from publish.writers.cover_image import front_panel
-from publish.writers.epub import write_epub
-from publish.writers.pdf import PRESS_PPI, write_pdf
-from publish.writers.pdf import Edition as PdfEdition
-from publish.writers.weasy import Troubles
+from publish.writers.typesetting import Report
+
+if TYPE_CHECKING:
+    from publish import stylesheets
+    from publish.load import Manuscript
+    from publish.model import Book
+    from publish.writers.pdf import Edition as PdfEdition
+    from publish.writers.weasy import Troubles
 
 STYLESHEETS = ("epub.css", "print.css", "cover.css")
 
 Progress = Callable[[str], None]
-Typeset = Callable[[str, str, typesetting.Report], None]
-"""Told the language, edition and typesetting report of each PDF edition laid out."""
+Typeset = Callable[[str, str, Report], None]
+"""Told the language, edition and typesetting report of each PDF edition asked for."""
 
 
 @dataclass(frozen=True)
@@ -86,18 +92,16 @@ class Writing:
 
     book: Book
     job: Job
-    target: Path
-    """Where to write it: its staged file, or a scratch file when it is laid out only
-    for the editions made from it."""
+    target: Path | None
+    """Where to write it: its staged file, or a scratch file when it is made only for
+    the editions made from it; None where those need only its layout."""
     project: Project
     access: Access
     sheets: dict[str, stylesheets.Stylesheet]
     modified: datetime.datetime
     manuscript: Manuscript
-    warn: Callable[[Diagnostic], None]
-    typeset: Typeset
     files: dict[str, Path]
-    """The file of each edition it needs (written before it), by its name."""
+    """The file of each edition it needs, by its name."""
     layouts: dict[str, Layout]
     """The layout of each edition it needs that has one (a PDF edition), by its name."""
 
@@ -110,6 +114,10 @@ class Written:
     """Its layout, where the editions made from it need one."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What makes it unfit to publish: the build fails for any."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """What the publisher should know of it, which does not fail the build."""
+    report: Report | None = None
+    """Its typesetting report, for a PDF edition."""
 
 
 Writer = Callable[[Writing], Written]
@@ -124,13 +132,21 @@ class Edition:
     file_name: str
     """With `{id}` where the book's id goes."""
     needs: tuple[str, ...]
-    """The editions it is made from: written before it, and laid out (not written)
-    when only it is asked for."""
+    """The editions it is made from: made before it, when they are not current."""
     write: Writer
+    sheet: str
+    """The stylesheet of `styles/` it is laid out by."""
+    laid_out: bool = False
+    """Whether the editions made from it need only its layout, not its file: when
+    only they are asked for, it is laid out and not written."""
 
 
 def _epub(writing: Writing) -> Written:
+    from publish.writers.cover_image import front_panel
+    from publish.writers.epub import write_epub
+
     book = writing.book
+    assert writing.target is not None
     picture = front_panel(writing.files["cover"], book)
     if isinstance(picture, Diagnostic):
         return Written(problems=[picture])
@@ -140,6 +156,9 @@ def _epub(writing: Writing) -> Written:
 
 
 def _cover(writing: Writing) -> Written:
+    from publish.writers.cover import write_cover
+
+    assert writing.target is not None
     troubles = write_cover(writing.book, writing.layouts["pdf"], writing.access,
                            writing.project.styles, writing.target)
     return Written(problems=_told(troubles, writing))
@@ -147,30 +166,36 @@ def _cover(writing: Writing) -> Written:
 
 def _pdf(edition: PdfEdition) -> Writer:
     def write(writing: Writing) -> Written:
+        # Imported once something is to be laid out: WeasyPrint and its Pango bindings
+        # take longer to load than a build that finds everything current.
+        from publish.writers import typesetting
+        from publish.writers.pdf import PRESS_PPI, write_pdf
+
         book = writing.book
         laid_out = write_pdf(book, edition, writing.access, writing.project.styles,
                              writing.target)
         if problems := _told(laid_out.rendered.troubles, writing):
             return Written(problems=problems)
+        warnings = []
         for image, ppi in laid_out.rendered.low_resolution:
             path, line = writing.manuscript.locate(image.name, book.lang) or (image, None)
-            writing.warn(Diagnostic(path, line, Code.LOW_RESOLUTION,
-                                    f"image {image.name!r} prints at {ppi} ppi in the "
-                                    f"{book.lang} {edition} edition; the press asks for "
-                                    f"{PRESS_PPI} or more"))
-        writing.typeset(book.lang, edition, typesetting.report(laid_out.rendered.lines))
-        return Written(laid_out.layout)
+            warnings.append(Diagnostic(path, line, Code.LOW_RESOLUTION,
+                                       f"image {image.name!r} prints at {ppi} ppi in the "
+                                       f"{book.lang} {edition} edition; the press asks for "
+                                       f"{PRESS_PPI} or more"))
+        return Written(laid_out.layout, warnings=warnings,
+                       report=typesetting.report(laid_out.rendered.lines))
     return write
 
 
 EDITIONS = {edition.name: edition for edition in (
     # The e-book marks where the press interior's pages begin; its cover picture is
     # the press cover's front panel.
-    Edition("epub", "{id}.epub", ("pdf", "cover"), _epub),
-    Edition("pdf", "{id}.pdf", (), _pdf("pdf")),
+    Edition("epub", "{id}.epub", ("pdf", "cover"), _epub, "epub.css"),
+    Edition("pdf", "{id}.pdf", (), _pdf("pdf"), "print.css", laid_out=True),
     # The spine is as wide as the interior's pages are many.
-    Edition("cover", "{id}-cover.pdf", ("pdf",), _cover),
-    Edition("screen", "{id}-screen.pdf", (), _pdf("screen")),
+    Edition("cover", "{id}-cover.pdf", ("pdf",), _cover, "cover.css"),
+    Edition("screen", "{id}-screen.pdf", (), _pdf("screen"), "print.css"),
 )}
 """Every edition publish writes: `pdf` is the press interior, `cover` its cover,
 `screen` the accessible PDF for reading on screens."""
@@ -180,20 +205,124 @@ def build(project: Project, languages: list[str] | None = None,
           formats: list[str] | None = None, out: Path | None = None,
           progress: Progress = lambda step: None,
           warn: Callable[[Diagnostic], None] = lambda problem: None,
-          typeset: Typeset = lambda lang, edition, report: None) -> list[Path]:
-    """Build the chosen editions (all by default); return the files written.
-    `typeset` is told the typesetting report of each PDF edition laid out.
+          typeset: Typeset = lambda lang, edition, report: None,
+          fresh: bool = False, jobs: int | None = None) -> list[Path]:
+    """Build the chosen editions (all by default); return their files. Those the
+    cache finds current are kept, unless `fresh`. `warn` is told what the publisher
+    should know of the editions, `typeset` the typesetting report of each PDF
+    edition asked for; `progress` what is being made. The pieces of work run in
+    `jobs` processes at once (by default, one per core).
 
     Every edition is staged first; only when all of them are complete do they replace
     the previous ones, as one set, so a failure leaves `build/` as it was.
     """
     with output.claimed(out or project.root / "build") as folder:
-        return _build(project, folder, languages, formats, progress, warn, typeset)
+        store = cache.Store(folder.root)
+        inputs = cache.inputs(project.manuscript, project.styles)
+        told = None if fresh else _unchanged(store, inputs, languages, formats)
+        if told is None:
+            told = _build(project, folder, store, inputs, languages, formats, progress,
+                          jobs or workers.cores(), fresh)
+    return _tell(told, warn, typeset)
 
 
-def _build(project: Project, folder: output.Output, languages: list[str] | None,
-           formats: list[str] | None, progress: Progress,
-           warn: Callable[[Diagnostic], None], typeset: Typeset) -> list[Path]:
+@dataclass(frozen=True)
+class _Told:
+    """What the build says of one edition asked for."""
+
+    lang: str
+    edition: str
+    path: Path | None
+    """None for an edition made only for the sake of those asked for."""
+    report: Report | None
+    warnings: list[Diagnostic]
+
+
+def _tell(told: list[_Told], warn: Callable[[Diagnostic], None],
+          typeset: Typeset) -> list[Path]:
+    for edition in told:
+        for warning in edition.warnings:
+            warn(warning)
+        if edition.report is not None:
+            typeset(edition.lang, edition.edition, edition.report)
+    return [edition.path for edition in told if edition.path is not None]
+
+
+def _unchanged(store: cache.Store, inputs: str, languages: list[str] | None,
+               formats: list[str] | None) -> list[_Told] | None:
+    """What the last build told of the editions asked for, when nothing they are made
+    from has changed and their files are as it left them; else None."""
+    record = store.record()
+    if record is None or record.inputs != inputs or \
+            cache.system(map(Path, record.system)) != record.system:
+        return None
+    told = []
+    for lang in languages or record.languages:
+        for name in formats or EDITIONS:
+            entry = store.entry(lang, name)
+            key = record.keys.get(f"{lang}/{name}")
+            if entry is None or key is None or entry.path is None or \
+                    not entry.current(key, entry.path):
+                return None
+            told.append(_Told(lang, name, entry.path, entry.report, entry.warnings))
+    return told
+
+
+def _build(project: Project, folder: output.Output, store: cache.Store, inputs: str,
+           languages: list[str] | None, formats: list[str] | None, progress: Progress,
+           jobs: int, fresh: bool) -> list[_Told]:
+    manuscript, sheets, books = _read(project, languages, formats)
+    access = project.access(manuscript.config.print.icc_profile)
+    modified = _modified(manuscript.config.published)
+    asked = formats or list(EDITIONS)
+    system = cache.system([Path(manuscript.config.print.icc_profile),
+                           *font_files(manuscript.config.print.font)])
+    plans = [_Plan(project, folder, store, book, asked, sheets, system, fresh)
+             for book in books]
+    targets = [path for plan in plans for path in plan.targets.values()]
+    output.remove_legacy_temporaries(targets)
+    contexts = {book.lang: _Context(project, access, sheets, modified, manuscript)
+                for book in books}
+    pieces = sorted(((plan, piece) for plan in plans for piece in plan.pieces()),
+                    key=lambda item: -len(item[1]))
+
+    def started(index: int) -> None:
+        plan, piece = pieces[index]
+        progress(f"{index + 1}/{len(pieces)} {plan.book.lang} {' '.join(piece)}")
+
+    written = [path for plan in plans for path in plan.written()]
+    with folder.replacing(written):
+        results = workers.run([_runner(plan, piece, contexts[plan.book.lang])
+                               for plan, piece in pieces], jobs, started)
+        problems = list(dict.fromkeys(problem for result in results
+                                      for made in result.values()
+                                      for problem in made.problems))
+        if problems:
+            raise BuildFailed(problems)
+    for (plan, _), result in zip(pieces, results, strict=True):
+        plan.made.update(result)
+    for plan in plans:
+        plan.keep()
+    record = store.record()
+    keys = {f"{plan.book.lang}/{name}": plan.keys[name] for plan in plans
+            for name in plan.targets}
+    if record is not None and record.inputs == inputs and record.system == system:
+        keys = record.keys | keys
+    store.keep(cache.Record(inputs, system, manuscript.config.languages, keys))
+    return [told for plan in plans for told in plan.told()]
+
+
+def _read(project: Project, languages: list[str] | None, formats: list[str] | None
+          ) -> tuple[Manuscript, dict[str, stylesheets.Stylesheet], list[Book]]:
+    """The manuscript, the stylesheets and the book of each language chosen, as the
+    writers take them: every problem of the manuscript, the styles and the options
+    is raised here, before anything is written."""
+    from publish import stylesheets
+    from publish.assemble import assemble_books
+    from publish.attributes import CLASS_SHEETS
+    from publish.load import load_manuscript
+    from publish.transforms import add_chronology, add_index
+
     diagnostics = Collector()
     manuscript = load_manuscript(project.manuscript, diagnostics)
     sheets = {}
@@ -209,7 +338,6 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     assert manuscript is not None
     _check_face(manuscript, sheets.values(), diagnostics)
     diagnostics.raise_if_any()
-    access = project.access(manuscript.config.print.icc_profile)
     chosen = languages or manuscript.config.languages
     for name in formats or EDITIONS:
         if name not in EDITIONS:
@@ -225,46 +353,156 @@ def _build(project: Project, folder: output.Output, languages: list[str] | None,
     classes = frozenset[str]().union(*(sheets[sheet].classes for sheet in CLASS_SHEETS))
     books = assemble_books(manuscript, chosen, diagnostics, classes)
     diagnostics.raise_if_any()
-    books = [add_index(add_chronology(book), manuscript.languages[book.lang].headwords)
-             for book in books]
+    return manuscript, sheets, [
+        add_index(add_chronology(book), manuscript.languages[book.lang].headwords)
+        for book in books]
 
-    modified = _modified(manuscript.config.published)
-    asked = formats or list(EDITIONS)
-    targets = {(book.lang, name): project.output(book, name, folder.root)
-               for book in books for name in asked}
-    output.remove_legacy_temporaries(list(targets.values()))
-    with folder.replacing(list(targets.values())):
-        for book in books:
-            files: dict[str, Path] = {}
-            layouts: dict[str, Layout] = {}
-            for name in _order(asked):
-                edition = EDITIONS[name]
-                target = targets.get((book.lang, name))
-                suffix = PurePath(edition.file_name).suffix
-                partial = folder.staged(target) if target else \
-                    folder.scratch(f"{book.lang}-{name}{suffix}")
-                progress(f"{book.lang} {name}: {target.name if target else 'page layout'}")
-                job = Job(book.lang, name, project.output(book, name, folder.root))
-                # Only the editions asked for are reported, not a layout made for the
-                # others' sake. A writer is handed only what it says it needs.
-                writing = Writing(book, job, partial, project, access, sheets, modified,
-                                  manuscript, warn, typeset if target else lambda *report: None,
-                                  {need: files[need] for need in edition.needs},
-                                  {need: layouts[need] for need in edition.needs
-                                   if need in layouts})
+
+@dataclass(frozen=True)
+class _Context:
+    """What every writer of the build may use, beside its book."""
+
+    project: Project
+    access: Access
+    sheets: dict[str, stylesheets.Stylesheet]
+    modified: datetime.datetime
+    manuscript: Manuscript
+
+
+class _Plan:
+    """The editions of one language: each one's key, which the cache holds current,
+    and what is still to make."""
+
+    def __init__(self, project: Project, folder: output.Output, store: cache.Store,
+                 book: Book, asked: list[str], sheets: dict[str, stylesheets.Stylesheet],
+                 system: dict[str, cache.Signature | None], fresh: bool) -> None:
+        self.book, self.folder, self.store = book, folder, store
+        self.targets = {name: project.output(book, name, folder.root) for name in asked}
+        self.order = _order(asked)
+        self.paths = {name: project.output(book, name, folder.root) for name in self.order}
+        model = cache.fingerprint(book)
+        environment = (cache.code(), cache.environment(), system)
+        self.keys: dict[str, str] = {}
+        self.current: dict[str, cache.Entry] = {}
+        for name in self.order:
+            edition = EDITIONS[name]
+            self.keys[name] = cache.digest(
+                cache.FORMAT, name, model, environment,
+                _sheet_digest(sheets[edition.sheet]),
+                [self.keys[need] for need in edition.needs])
+            entry = None if fresh else store.entry(book.lang, name)
+            if entry is not None and self._serves(name, entry):
+                self.current[name] = entry
+        self.made: dict[str, Written] = {}
+
+    def _serves(self, name: str, entry: cache.Entry) -> bool:
+        """Whether the cache's entry is what the build needs of the edition: its
+        file where it is asked for or its file is needed, else its layout."""
+        if name not in self.targets and EDITIONS[name].laid_out:
+            return entry.key == self.keys[name] and entry.layout is not None
+        return entry.current(self.keys[name], self.paths[name])
+
+    def _needed(self) -> list[str]:
+        """The editions to make, in order: those asked for that are not current, and
+        those that they are made from that are not."""
+        needed: list[str] = []
+        for name in reversed(self.order):
+            if name not in self.current and (name in self.targets or any(
+                    name in EDITIONS[other].needs for other in needed)):
+                needed.append(name)
+        return [name for name in self.order if name in needed]
+
+    def pieces(self) -> list[list[str]]:
+        """The editions to make, grouped so that no group needs what another makes."""
+        groups: list[list[str]] = []
+        for name in self._needed():
+            joined = [group for group in groups
+                      if any(need in group for need in EDITIONS[name].needs)]
+            groups = [group for group in groups if group not in joined]
+            groups.append([made for group in joined for made in group] + [name])
+        return groups
+
+    def written(self) -> list[Path]:
+        """The files asked for that the build writes, in the order asked."""
+        needed = self._needed()
+        return [path for name, path in self.targets.items() if name in needed]
+
+    def target(self, name: str) -> Path | None:
+        """Where an edition to make is written."""
+        if name in self.targets:
+            return self.folder.staged(self.targets[name])
+        if EDITIONS[name].laid_out:
+            return None
+        suffix = PurePath(EDITIONS[name].file_name).suffix
+        return self.folder.scratch(f"{self.book.lang}-{name}{suffix}")
+
+    def keep(self) -> None:
+        """Record in the cache what the build made, once the editions are in place."""
+        for name, written in self.made.items():
+            path = self.targets.get(name)
+            self.store.save(self.book.lang, name, cache.Entry(
+                self.keys[name], cache.signature(path) if path else None,
+                path, written.layout, written.report,
+                written.warnings))
+
+    def told(self) -> Iterator[_Told]:
+        """What the build says of the editions asked for, and what it warns of in
+        those it made only for their sake."""
+        for name, path in self.targets.items():
+            source = self.made.get(name) or self.current[name]
+            yield _Told(self.book.lang, name, path, source.report, source.warnings)
+        for name, made in self.made.items():
+            if name not in self.targets:
+                yield _Told(self.book.lang, name, None, None, made.warnings)
+
+    def layouts(self) -> dict[str, Layout]:
+        return {name: entry.layout for name, entry in self.current.items()
+                if entry.layout is not None}
+
+
+def _sheet_digest(sheet: stylesheets.Stylesheet) -> str:
+    """A stylesheet with the files of `styles/` it names (fonts, images, sheets)."""
+    return cache.digest([cache.file_digest(path) for path in (sheet.path, *sheet.resources)])
+
+
+def _runner(plan: _Plan, piece: list[str], context: _Context
+            ) -> Callable[[], dict[str, Written]]:
+    """The work of one piece: its editions made one after another, each from the
+    files and layouts of those before it and of those the cache holds."""
+    def run() -> dict[str, Written]:
+        book = plan.book
+        files = {name: plan.paths[name] for name in plan.current}
+        layouts = plan.layouts()
+        made: dict[str, Written] = {}
+        for name in piece:
+            edition = EDITIONS[name]
+            target = plan.target(name)
+            job = Job(book.lang, name, plan.paths[name])
+            writing = Writing(book, job, target, context.project, context.access,
+                              context.sheets, context.modified, context.manuscript,
+                              {need: files[need] for need in edition.needs
+                               if need in files},
+                              {need: layouts[need] for need in edition.needs
+                               if need in layouts})
+            try:
+                written = edition.write(writing)
+            except Outside as outside:
+                written = Written(problems=[Diagnostic(outside.path, None, Code.FILE_OUTSIDE,
+                                                       str(outside))])
+            except OSError as error:
                 try:
-                    written = edition.write(writing)
-                except Outside as outside:
-                    raise BuildFailed([Diagnostic(outside.path, None, Code.FILE_OUTSIDE,
-                                                  str(outside))]) from None
-                except OSError as error:
-                    folder.failed(error, target or folder.root)
-                if written.problems:
-                    raise BuildFailed(written.problems)
-                files[name] = partial
-                if written.layout is not None:
-                    layouts[name] = written.layout
-    return list(targets.values())
+                    plan.folder.failed(error, plan.targets.get(name, plan.folder.root))
+                except BuildFailed as failed:
+                    written = Written(problems=failed.diagnostics)
+            made[name] = written
+            if written.problems:
+                break
+            if target is not None:
+                files[name] = target
+            if written.layout is not None:
+                layouts[name] = written.layout
+        return made
+    return run
 
 
 def _order(asked: list[str]) -> list[str]:
@@ -316,6 +554,8 @@ def _locate_glyphs(troubles: Troubles, manuscript: Manuscript,
     a chapter, or the configuration (its titles and names)."""
     if not troubles.missing:
         return []
+    from publish.load import SourceFile
+
     configs = [SourceFile(path, path.read_text(encoding="utf-8-sig")) for path in
                (manuscript.folder / job.lang / "book.toml", manuscript.folder / "book.toml")]
     found = []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -119,6 +121,14 @@ def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     _project_option(parser)
     parser.add_argument(
         "--out", metavar="DIR", help="where to write the editions (default: DIR/build)")
+    parser.add_argument(
+        "--fresh", action="store_true",
+        help="make every edition asked for again, whatever the build cache (in the "
+             "output folder's .cache/) holds")
+    parser.add_argument(
+        "--jobs", metavar="N", type=_count, default=None,
+        help="how many editions to make at once, e.g. 1 for one after another "
+             "(default: one per core)")
     parser.set_defaults(run=_run_build)
 
 
@@ -134,10 +144,12 @@ def _run_build(args: argparse.Namespace) -> int:
     reports: list[str] = []
     warnings: list[Diagnostic] = []
     try:
-        written = build(project, _list(args.lang), _list(args.format),
-                        Path(args.out).resolve() if args.out else None, _progress(),
-                        warnings.append, lambda lang, fmt, report: reports.append(
-                            f"typesetting {lang} {fmt}: {report.summary()}"))
+        with _progress() as progress:
+            written = build(project, _list(args.lang), _list(args.format),
+                            Path(args.out).resolve() if args.out else None, progress,
+                            warnings.append, lambda lang, fmt, report: reports.append(
+                                f"typesetting {lang} {fmt}: {report.summary()}"),
+                            fresh=args.fresh, jobs=args.jobs)
     finally:
         _report(warnings, sys.stderr)
     for line in [*map(_shown, written), *reports]:
@@ -249,11 +261,28 @@ def _list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()] if value else None
 
 
-def _progress() -> Callable[[str], None]:
-    """On a terminal, say which edition is being made; in CI or a pipe, stay quiet."""
-    if sys.stderr.isatty() and not os.environ.get("CI"):
-        return lambda step: print(f"building {step} ...", file=sys.stderr, flush=True)
-    return lambda step: None
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a count of 1 or more")
+    return int(value)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """What is being made: on a terminal, one line that each step overwrites and the
+    end clears; in CI, a plain line a step, for the log; in a pipe, nothing."""
+    if os.environ.get("CI"):
+        yield lambda step: print(f"building {step}", file=sys.stderr, flush=True)
+    elif sys.stderr.isatty():
+        def show(step: str) -> None:
+            width = shutil.get_terminal_size().columns - 1
+            print(f"\r\x1b[Kbuilding {step}"[:width + 4], end="", file=sys.stderr, flush=True)
+        try:
+            yield show
+        finally:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    else:
+        yield lambda step: None
 
 
 def _shown(path: Path) -> str:

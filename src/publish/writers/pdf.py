@@ -64,8 +64,9 @@ class LaidOut:
 
 
 def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
-              target: Path) -> LaidOut:
-    """Write one PDF edition; return it as laid out."""
+              target: Path | None) -> LaidOut:
+    """Write one PDF edition to `target`, or only lay it out where it is None (for
+    the editions made from its layout); return it as laid out."""
     options = ({"pdf_variant": book.print.pdf_x} if edition == "pdf"
                else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
     # Only the press edition is mended: the screen edition is set ragged right,
@@ -84,11 +85,13 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
                             settle=pages.settle,
                             signature=(book.print.signature or 1) if edition == "pdf" else 1,
                             pdf_identifier=identifier(book, edition).encode(), **options)
-    with pdfedit.editing(target) as writer:
-        pdfedit.label_pages(writer, _labels(book, rendered))
-        if edition == "pdf":
-            troubles = replace(rendered.troubles, transparent=press.finish(writer, book.print))
-            rendered = replace(rendered, troubles=troubles)
+    if target is not None:
+        with pdfedit.editing(target) as writer:
+            pdfedit.label_pages(writer, _labels(book, rendered))
+            if edition == "pdf":
+                troubles = replace(rendered.troubles,
+                                   transparent=press.finish(writer, book.print))
+                rendered = replace(rendered, troubles=troubles)
     opening = _body_opening(book, rendered)
     places = _places(book, edition)
     folios = {occurrence.anchor: _folio(book, opening, rendered.anchors[place])

@@ -112,12 +112,13 @@ def head(book: Book) -> str:
 
 
 def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
-           target: Path, font: str, min_ppi: int = 0, block_attribute: str = "",
+           target: Path | None, font: str, min_ppi: int = 0, block_attribute: str = "",
            revise: Revise = lambda lines: None,
            settle: Settle = lambda anchors: None, signature: int = 1,
            **options: Any) -> Rendered:
-    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF.
-    `font` is the only face the PDF may use; images should print at `min_ppi`;
+    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF
+    to `target`, or only lay it out where it is None. `font` is the only face the
+    PDF may use; images should print at `min_ppi`;
     `revise` sees the lines of each layout and may ask for another, then `settle`
     the pages of its ids (an index's page numbers depend on them); the page count
     is padded with blank pages to a multiple of `signature`. What WeasyPrint found
@@ -148,9 +149,11 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
             document = lay_out(again)
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
-        document.write_pdf(str(target), **options)
+        if target is not None:
+            document.write_pdf(str(target), **options)
     missing: dict[str, str | None] = dict.fromkeys(capture.notdef)
-    missing.update(_fallbacks(target, font))
+    if target is not None:
+        missing.update(_fallbacks(target, font))
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
                     _page_starts(lines, len(document.pages)), lines,
                     Troubles(font, capture.found, capture.unexplained, missing), anchors)
@@ -347,17 +350,40 @@ def _warnings_captured() -> Iterator[_Capture]:
 
 def _fallbacks(pdf: Path, family: str) -> dict[str, str]:
     """Characters drawn with a font other than the text face, with that font: Pango
-    falls back to any installed font that has a character the face lacks."""
+    falls back to any installed font that has a character the face lacks. Only the
+    pages whose resources name another font have their text read: extracting the
+    text of every page costs more than laying it out."""
     wanted = re.sub(r"[\s-]", "", family).lower()
+
+    def other(name: str) -> bool:
+        return not re.sub(r"[\s-]", "", name).lower().startswith(wanted)
+
     found: dict[str, str] = {}
 
     def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any) -> None:
-        if font is None:
-            return
-        name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
-        if not re.sub(r"[\s-]", "", name).lower().startswith(wanted):
+        if font is not None and other(name := _font_name(font)):
             found.update(dict.fromkeys(text.strip(), name))
 
     for page in PdfReader(pdf).pages:
-        page.extract_text(visitor_text=visit)
+        if any(other(name) for name in _fonts(page.get("/Resources"))):
+            page.extract_text(visitor_text=visit)
     return found
+
+
+def _font_name(font: Any) -> str:
+    """A font's name without the prefix that marks it a subset (`ABCDEF+`)."""
+    return str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+
+
+def _fonts(resources: Any, seen: frozenset[int] = frozenset()) -> Iterator[str]:
+    """The names of the fonts of a page's or form's resources, its forms' included."""
+    if resources is None:
+        return
+    resources = resources.get_object()
+    for font in (resources.get("/Font") or {}).values():
+        yield _font_name(font.get_object())
+    for xobject in (resources.get("/XObject") or {}).values():
+        form = xobject.get_object()
+        # A form may name itself among its resources; each is read once.
+        if form.get("/Subtype") == "/Form" and id(form) not in seen:
+            yield from _fonts(form.get("/Resources"), seen | {id(form)})
