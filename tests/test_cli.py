@@ -42,3 +42,19 @@ def test_build_one_language_and_format(scratch_book: Path, tmp_path: Path) -> No
         "be/minimal.epub"]
     assert result.stdout.strip().endswith("be/minimal.epub")
     assert result.stderr == "", "no progress chatter outside a terminal"
+
+
+def test_in_ci_each_piece_of_work_is_a_line_of_its_own(scratch_book: Path,
+                                                       tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(out),
+                         "--format", "pdf,screen", ci=True)
+    assert result.returncode == 0, result.stderr
+    # A piece a language and edition here, each numbered of all.
+    lines = result.stderr.splitlines()
+    assert [line.split()[1] for line in lines] == ["1/4", "2/4", "3/4", "4/4"], lines
+    assert {tuple(line.split()[2:]) for line in lines} == {
+        ("be", "pdf"), ("be", "screen"), ("en", "pdf"), ("en", "screen")}
+    again = run_publish("build", "--project", str(scratch_book), "--out", str(out),
+                        "--format", "pdf,screen", ci=True)
+    assert again.returncode == 0 and again.stderr == "", "nothing to make, nothing told"

@@ -28,7 +28,6 @@ from urllib.parse import unquote
 
 from publish import cache, output, workers
 from publish.access import Access, Outside, font_files, font_installed
-from publish.config import line_of_key
 from publish.diagnostics import BuildFailed, Code, Collector, Diagnostic
 from publish.layout import Layout
 from publish.writers.typesetting import Report
@@ -525,6 +524,8 @@ def _check_face(manuscript: Manuscript, sheets: Iterable[stylesheets.Stylesheet]
                 diagnostics: Collector) -> None:
     """The text face of the configuration must be one the PDF editions can set: a
     family that fontconfig knows, or one a stylesheet declares with `@font-face`."""
+    from publish.config import line_of_key
+
     face = manuscript.config.print.font
     declared = {family.casefold() for sheet in sheets for family in sheet.families}
     if face.casefold() not in declared and font_installed(face) is False:

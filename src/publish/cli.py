@@ -18,9 +18,8 @@ from publish import __version__
 from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.files import write_whole
 from publish.signals import stopping_with
-from publish.sync import exchange, imports, report
+from publish.sync import FORMATS
 from publish.sync.commit import commit, locked, recover
-from publish.sync.session import open_session
 
 
 class _Stopped(BaseException):
@@ -189,7 +188,7 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "export", help="write a bilingual PO or XLIFF file for a translator's tool",
         description="Write every pair of one translation as a bilingual file: PO (stale "
                     "and unconfirmed pairs marked fuzzy) or XLIFF 2.0.")
-    export.add_argument("--format", choices=exchange.FORMATS, required=True)
+    export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--output", "-o", metavar="FILE",
                         help="where to write (default: build/sync/<book-id>-<lang>.<ext>)")
     export.set_defaults(run=_run_export)
@@ -203,7 +202,12 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     import_.set_defaults(run=_run_import)
 
 
+# The sync actions import what they use when they run: a build that finds every
+# edition current reads nothing of the manuscript, and imports nothing to read it.
 def _run_status(args: argparse.Namespace) -> int:
+    from publish.sync import report
+    from publish.sync.session import open_session
+
     session = open_session(Path(args.project).resolve() / "manuscript")
     chapters = session.status(args.lang, args.chapter)
     if args.json:
@@ -215,6 +219,8 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 def _run_accept(args: argparse.Namespace) -> int:
+    from publish.sync.session import open_session
+
     if not args.targets and not args.all:
         print("publish sync accept: name what to confirm, or --all", file=sys.stderr)
         return 2
@@ -226,6 +232,9 @@ def _run_accept(args: argparse.Namespace) -> int:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from publish.sync import exchange
+    from publish.sync.session import open_session
+
     root = Path(args.project).resolve()
     session = open_session(root / "manuscript")
     langs = args.lang or session.targets
@@ -244,6 +253,9 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
+    from publish.sync import exchange, imports
+    from publish.sync.session import open_session
+
     manuscript = Path(args.project).resolve() / "manuscript"
     path = Path(args.file)
     found = exchange.read_translations(path)

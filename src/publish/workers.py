@@ -15,7 +15,6 @@ killed outright takes them with it (`PR_SET_PDEATHSIG`).
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import pickle
@@ -158,6 +157,8 @@ def _end(pid: int) -> None:
 
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
+        import ctypes  # only here: it takes longer to import than a build with nothing to do
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         # The parent may have died before the call: then the child is orphaned already.

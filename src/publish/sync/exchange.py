@@ -19,7 +19,6 @@ from publish.sync import po
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
-FORMATS = ("po", "xliff")
 
 
 @dataclass(frozen=True)
