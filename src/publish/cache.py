@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -89,9 +90,11 @@ def folder_digest(*folders: Path) -> str:
     return found.hexdigest()
 
 
+@functools.cache
 def code() -> str:
     """publish's code and the distributions installed beside it, with the Python that
-    runs them: an edition built by other code is built again."""
+    runs them: an edition built by other code is built again. Read once a process:
+    the code that runs does not change under it."""
     package = Path(publish.__file__).parent
     files = sorted(path for path in package.rglob("*") if path.is_file()
                    and "__pycache__" not in path.parts)
