@@ -190,13 +190,12 @@ def run(source: Path, scales: Sequence[int], runs: int, work: Path,
             for result in mine:
                 cost = book.publish(result.case)
                 result.publish.append(cost)
-                progress(f"x{scale} run {number}/{runs} {result.case.key}: publish "
-                         f"{cost.wall:.2f} s")
+                progress(f"x{scale} run {number}/{runs} {result.case.key}: publish {cost}")
                 if result.case.pandoc_languages is not None:
                     cost = book.pandoc(result.case)
                     result.pandoc.append(cost)
                     progress(f"x{scale} run {number}/{runs} {result.case.key}: pandoc "
-                             f"{cost.wall:.2f} s")
+                             f"{cost}")
         results.extend(mine)
     return results
 
