@@ -265,8 +265,8 @@ def growth(results: Sequence[Result]) -> list[str]:
             verdict = "linear" if per_unit <= LINEAR else "more than linear"
             lines.append(f"×{scale} book ({size:.1f}× the text), cold full build, {side}: "
                          f"{now.wall / then.wall:.1f}× the wall time of ×1, {per_unit:.2f} "
-                         f"per size unit (CPU {cpu_unit:.2f}): {verdict} "
-                         f"(within {LINEAR:.2f})")
+                         f"of its time per size unit (CPU {cpu_unit:.2f}): {verdict} "
+                         f"(linear is at most {LINEAR:.2f})")
         mine, theirs = median(result.publish), median(result.pandoc)
         within = "within" if mine.peak <= theirs.peak else "above"
         lines.append(f"×{scale} book, cold full build: publish peaks at {mine.peak_mib:.0f} "

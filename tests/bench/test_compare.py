@@ -5,6 +5,7 @@ measurement that breaks (no time, no memory, a build that failed) fails here fir
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -20,8 +21,8 @@ def test_measure_counts_the_whole_tree_of_the_command() -> None:
     # A shell whose two children, at the same time, each hold 64 MiB and spend 0.3 s
     # of processor time: only an account of the whole tree sees the time, and only the
     # sum over the tree at one moment sees twice the memory of either.
-    child = (f"{sys.executable} -c \"import time; b = b'x' * 64 * 2**20; "
-             "t = time.process_time()\nwhile time.process_time() - t < 0.3: pass\"")
+    child = shlex.join([sys.executable, "-c", "import time; b = b'x' * 64 * 2**20; "
+                        "t = time.process_time()\nwhile time.process_time() - t < 0.3: pass"])
     start = time.perf_counter()
     cost = measure(["sh", "-c", f"{child} & {child} & wait"])
     assert 0.3 <= cost.wall <= time.perf_counter() - start
