@@ -62,9 +62,12 @@ lint: $(VENV)/.test
 test: lint $(NODE_MODULES)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# How the build's time grows with the book, as ratios of runs on this machine.
+# How the build's time grows with the book, as ratios of runs on this machine; then
+# publish against Pandoc on the flagship and a book ten times its size (wall, CPU,
+# peak memory), a table for the README's Speed.
 bench: $(VENV)/.test
 	$(BIN)/pytest -m bench tests/bench -q -s
+	$(BIN)/python -m tests.bench.compare
 
 # Rewrite the reference pictures of the PDFs' first pages after a deliberate change
 # of layout; look at tests/pictures/ before committing them.
