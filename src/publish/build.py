@@ -218,10 +218,12 @@ def build(project: Project, languages: list[str] | None = None,
     with output.claimed(out or project.root / "build") as folder:
         store = cache.Store(folder.root)
         inputs = cache.inputs(project.manuscript, project.styles)
-        told = None if fresh else _unchanged(store, inputs, languages, formats)
+        # What the last build recorded: the lock keeps it as it is until this one ends.
+        last = store.record()
+        told = None if fresh else _unchanged(store, last, inputs, languages, formats)
         if told is None:
-            told = _build(project, folder, store, inputs, languages, formats, progress,
-                          jobs or workers.cores(), fresh)
+            told = _build(project, folder, store, last, inputs, languages, formats,
+                          progress, jobs or workers.cores(), fresh)
     return _tell(told, warn, typeset)
 
 
@@ -247,11 +249,11 @@ def _tell(told: list[_Told], warn: Callable[[Diagnostic], None],
     return [edition.path for edition in told if edition.path is not None]
 
 
-def _unchanged(store: cache.Store, inputs: str, languages: list[str] | None,
-               formats: list[str] | None) -> list[_Told] | None:
+def _unchanged(store: cache.Store, record: cache.Record | None, inputs: str,
+               languages: list[str] | None, formats: list[str] | None
+               ) -> list[_Told] | None:
     """What the last build told of the editions asked for, when nothing they are made
     from has changed and their files are as it left them; else None."""
-    record = store.record()
     if record is None or record.inputs != inputs or \
             cache.system(map(Path, record.system)) != record.system:
         return None
@@ -267,9 +269,10 @@ def _unchanged(store: cache.Store, inputs: str, languages: list[str] | None,
     return told
 
 
-def _build(project: Project, folder: output.Output, store: cache.Store, inputs: str,
-           languages: list[str] | None, formats: list[str] | None, progress: Progress,
-           jobs: int, fresh: bool) -> list[_Told]:
+def _build(project: Project, folder: output.Output, store: cache.Store,
+           last: cache.Record | None, inputs: str, languages: list[str] | None,
+           formats: list[str] | None, progress: Progress, jobs: int,
+           fresh: bool) -> list[_Told]:
     manuscript, sheets, books = _read(project, languages, formats)
     access = project.access(manuscript.config.print.icc_profile)
     modified = _modified(manuscript.config.published)
@@ -302,11 +305,10 @@ def _build(project: Project, folder: output.Output, store: cache.Store, inputs: 
         plan.made.update(result)
     for plan in plans:
         plan.keep()
-    record = store.record()
     keys = {f"{plan.book.lang}/{name}": plan.keys[name] for plan in plans
             for name in plan.targets}
-    if record is not None and record.inputs == inputs and record.system == system:
-        keys = record.keys | keys
+    if last is not None and last.inputs == inputs and last.system == system:
+        keys = last.keys | keys
     store.keep(cache.Record(inputs, system, manuscript.config.languages, keys))
     return [told for plan in plans for told in plan.told()]
 
@@ -376,9 +378,9 @@ class _Plan:
                  book: Book, asked: list[str], sheets: dict[str, stylesheets.Stylesheet],
                  system: dict[str, cache.Signature | None], fresh: bool) -> None:
         self.book, self.folder, self.store = book, folder, store
-        self.targets = {name: project.output(book, name, folder.root) for name in asked}
         self.order = _order(asked)
         self.paths = {name: project.output(book, name, folder.root) for name in self.order}
+        self.targets = {name: self.paths[name] for name in asked}
         model = cache.fingerprint(book)
         environment = (cache.code(), cache.environment(), system)
         self.keys: dict[str, str] = {}

@@ -154,11 +154,9 @@ class Entry:
     report: Report | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    def current(self, key: str, path: Path | None) -> bool:
-        """Whether it is what `key` asks for, and where `path` is given, whether that
-        file is the one the build wrote."""
-        return self.key == key and (path is None or (
-            self.file is not None and signature(path) == self.file))
+    def current(self, key: str, path: Path) -> bool:
+        """Whether it is what `key` asks for, and `path` the file the build wrote."""
+        return self.key == key and self.file is not None and signature(path) == self.file
 
 
 @dataclass(frozen=True)
