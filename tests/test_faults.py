@@ -4,7 +4,6 @@ temporary file once the next command has run."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import resource
@@ -239,21 +238,29 @@ def test_stopped_during_the_layout(book: Path, tmp_path: Path,
     assert _tree(out) == editions["old"]
 
 
+def _temporaries(out: Path) -> int:
+    """The files in the staging area; `os.walk` passes over folders that a running
+    build removes as it is walked."""
+    return sum(len(files) for _, _, files in os.walk(out / STAGING))
+
+
 def test_killed_builds_leave_nothing_after_the_next_command(
         book: Path, tmp_path: Path, editions: dict[str, dict[str, bytes]]) -> None:
-    """Kills at moments spread over the writing of the editions, each after the next
-    build has cleared what the one before left."""
+    """Kills at moments spread over the writing of the editions: once the build has
+    staged one file, then two, up to five of the six; each after the next build has
+    cleared what the one before left. The moments are read from the staging area, not
+    timed: how long a layout takes depends on the machine and its load."""
     out = tmp_path / "out"
     _install(out, editions["old"])
     left = []
-    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
+    for staged in range(1, 6):
         process = _started(book, out)
         _staging(process, out)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(delay)
+        while _temporaries(out) < staged and process.poll() is None:
+            time.sleep(0.001)
         process.kill()
         process.wait()
-        left.append(sum(path.is_file() for path in (out / STAGING).rglob("*")))
+        left.append(_temporaries(out))
     assert any(left), "no kill came while the build had a temporary file"
     _next_command(book, out)
     assert _tree(out) in (editions["old"], editions["new"])
