@@ -3,8 +3,9 @@ headwords in each language's alphabetical order, with the page numbers where the
 stand in the PDF editions and links to each place in the e-book.
 
 `tests/books/index` marks places and a person over several pages of two chapters,
-twice on one page, and in a note; its Belarusian headwords sort differently by the
-Belarusian alphabet than by their code points (І after З).
+twice on one page, and in a note set on a page before the text's places of the
+same term; its Belarusian headwords sort differently by the Belarusian alphabet
+than by their code points (І after З).
 """
 
 from __future__ import annotations

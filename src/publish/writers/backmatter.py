@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 
@@ -28,8 +28,8 @@ INDEX_ID = "index"
 
 def index_places(book: Book) -> list[str]:
     """The ids of the index's heading and entries, in order: where a printed page of
-    the index begins is found by them, as its page numbers are the stylesheet's and
-    its text is not counted as the other parts' is."""
+    the index begins is found by them, as its text is not counted as the other
+    parts' is."""
     return [INDEX_ID, *(_entry_id(entry) for entry in book.index)]
 
 
@@ -43,9 +43,26 @@ class Locator:
 
     href: str
     text: str
-    """What the link shows; empty where the stylesheet gives it (a page number)."""
+    """What the link shows: the page number of the place."""
     title: str = ""
     """What a screen reader says of the link, where it shows no words."""
+
+
+def one_a_page(placed: Iterable[tuple[int, Locator]]) -> list[Locator]:
+    """The locators in the order of their pages, each given with its page's place
+    in the book, and only the first of each page number shown: an index prints a
+    number once and in order ("6, 7, 12", not "7, 6, 12, 12"), though the terms of
+    a chapter's notes come after those of its text."""
+    first: dict[str, Locator] = {}
+    for _, locator in sorted(placed, key=lambda pair: pair[0]):
+        first.setdefault(locator.text, locator)
+    return list(first.values())
+
+
+def index_opening(book: Book) -> str:
+    """The index's heading alone, where a document ends that the index continues
+    apart: the page it opens on, with every page before it, is laid out."""
+    return _section(book, "")
 
 
 def index(book: Book, locators: Callable[[IndexEntry], list[Locator]]) -> str:
@@ -57,8 +74,12 @@ def index(book: Book, locators: Callable[[IndexEntry], list[Locator]]) -> str:
         f'<span class="index-term">{escape(entry.headword)}</span> '
         f'<ul class="index-locator-list">{_locators(locators(entry))}</ul></li>'
         for entry in book.index)
+    return _section(book, f'<ul class="index-entry-list">{entries}</ul>')
+
+
+def _section(book: Book, entries: str) -> str:
     return (f'<section class="index"><h1 id="{INDEX_ID}">{escape(book.labels.index)}</h1>'
-            f'<ul class="index-entry-list">{entries}</ul></section>')
+            f"{entries}</section>")
 
 
 def _locators(locators: list[Locator]) -> str:

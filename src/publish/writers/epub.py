@@ -252,14 +252,15 @@ def _index_body(book: Book, layout: Layout) -> str:
     """The index as the EPUB Indexes specification marks one: each entry's places
     are links to the terms, shown as the print edition's page numbers, one a page
     and to the first place on it, as the printed index lists them."""
+    order = {folio: number for number, folio in enumerate(b.folio for b in layout.breaks)}
+
     def locators(entry: IndexEntry) -> list[backmatter.Locator]:
-        first: dict[str, backmatter.Locator] = {}
-        for occurrence in entry.occurrences:
-            # Every place has a page: the layout is of the same chapters.
-            folio = layout.folios.get(occurrence.anchor, occurrence.chapter.title)
-            first.setdefault(folio, backmatter.Locator(
-                f"{_file_name(occurrence.chapter)}#{occurrence.anchor}", folio))
-        return list(first.values())
+        # Every place has a page: the layout is of the same chapters.
+        folios = [layout.folios.get(o.anchor, o.chapter.title) for o in entry.occurrences]
+        return backmatter.one_a_page(
+            (order.get(folio, len(order)),
+             backmatter.Locator(f"{_file_name(occurrence.chapter)}#{occurrence.anchor}", folio))
+            for occurrence, folio in zip(entry.occurrences, folios, strict=True))
 
     root = blocks.parse(backmatter.index(book, locators))
     elements = blocks.by_id(root)

@@ -12,7 +12,6 @@ by `styles/print.css`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from html import escape
@@ -74,15 +73,13 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
     mender = typesetting.Mender(
         lambda mends, trials: _document(book, edition, mends, trials)) \
         if edition == "pdf" else None
-    pages = _IndexPages(_places(book, edition), lambda kept: _document(
-        book, edition, mender.mends if mender else {}, {}, kept))
     rendered = weasy.render(_document(book, edition, {}, {}),
                             [_page_setup(book, edition), styles / "print.css"],
                             access, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "pdf" else 0,
                             block_attribute=BLOCK,
                             revise=mender.revise if mender else lambda lines: None,
-                            settle=pages.settle,
+                            rest=lambda anchors, last: _rest(book, edition, anchors, last),
                             signature=(book.print.signature or 1) if edition == "pdf" else 1,
                             pdf_identifier=identifier(book, edition).encode(), **options)
     if target is not None:
@@ -92,7 +89,7 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
                 troubles = replace(rendered.troubles,
                                    transparent=press.finish(writer, book.print))
                 rendered = replace(rendered, troubles=troubles)
-    opening = _body_opening(book, rendered)
+    opening = _body_opening(book, rendered.anchors)
     places = _places(book, edition)
     folios = {occurrence.anchor: _folio(book, opening, rendered.anchors[place])
               for entry in book.index
@@ -102,33 +99,6 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
                     _page_breaks(book, rendered) + _index_breaks(book, opening, rendered),
                     folios)
     return LaidOut(layout, rendered)
-
-
-class _IndexPages:
-    """Which places of each entry the index lists: one a page, the first there, so
-    that a page number is never printed twice ("12, 14", not "12, 12, 14"). The
-    numbers themselves are the stylesheet's (`target-counter`), right in any layout;
-    which pages repeat is known only once the book is laid out, and since the index
-    comes last, listing fewer places moves nothing it points to."""
-
-    def __init__(self, places: dict[str, list[str]],
-                 document: Callable[[Mapping[str, list[str]]], str]) -> None:
-        self.places = places
-        self.document = document
-        self.kept = places
-
-    def settle(self, pages: dict[str, int]) -> str | None:
-        """The document to lay out again where a page of an entry repeats, else None."""
-        kept = {}
-        for key, anchors in self.places.items():
-            first: dict[int, str] = {}
-            for anchor in anchors:
-                first.setdefault(pages.get(anchor, -1), anchor)
-            kept[key] = list(first.values())
-        if kept == self.kept:
-            return None
-        self.kept = kept
-        return self.document(kept)
 
 
 def _places(book: Book, edition: Edition) -> dict[str, list[str]]:
@@ -143,12 +113,10 @@ def _places(book: Book, edition: Edition) -> dict[str, list[str]]:
             for entry in book.index}
 
 
-def _body_opening(book: Book, rendered: weasy.Rendered) -> int:
+def _body_opening(book: Book, pages: dict[str, int]) -> int:
     """The index of the page where the first chapter opens: the front matter's
-    length, as laid out."""
-    first = f"{book.body[0].id}/0"
-    return next((n for n, start in enumerate(rendered.page_starts)
-                 if start is not None and start[0] == first), 0)
+    length, as laid out (the page of its title heading)."""
+    return pages.get(book.body[0].id, 0)
 
 
 def _labels(book: Book, rendered: weasy.Rendered) -> list[tuple[int, pdfedit.Style]]:
@@ -156,14 +124,14 @@ def _labels(book: Book, rendered: weasy.Rendered) -> list[tuple[int, pdfedit.Sty
     1 from the first chapter, or 1 from the first page without roman front matter."""
     if not book.print.roman_front_matter:
         return [(0, pdfedit.ARABIC)]
-    return [(0, pdfedit.ROMAN), (_body_opening(book, rendered), pdfedit.ARABIC)]
+    return [(0, pdfedit.ROMAN), (_body_opening(book, rendered.anchors), pdfedit.ARABIC)]
 
 
 def _page_breaks(book: Book, rendered: weasy.Rendered) -> list[PageBreak]:
     """Where each page with counted text begins, with its folio as printed: the
     front matter's in roman numerals where the configuration numbers it apart (the
     body then starts at 1), the chapters' and the back matter's in arabic."""
-    opening = _body_opening(book, rendered)
+    opening = _body_opening(book, rendered.anchors)
     found = []
     for number, start in enumerate(rendered.page_starts):
         if start is None:
@@ -189,9 +157,15 @@ def _index_breaks(book: Book, opening: int, rendered: weasy.Rendered) -> list[Pa
 def _folio(book: Book, opening: int, number: int) -> str:
     """The folio of page `number` (from 0) as printed, the body opening at page
     `opening`."""
-    if not book.print.roman_front_matter:
-        return str(number + 1)
-    return _roman(number + 1) if number < opening else str(number - opening + 1)
+    if book.print.roman_front_matter and number < opening:
+        return _roman(number + 1)
+    return str(_arabic(book, opening, number))
+
+
+def _arabic(book: Book, opening: int, number: int) -> int:
+    """The page counter of page `number` (from 0), past the front matter where the
+    configuration numbers it apart."""
+    return number - opening + 1 if book.print.roman_front_matter else number + 1
 
 
 def _roman(number: int) -> str:
@@ -233,11 +207,11 @@ def _page_setup(book: Book, edition: Edition) -> str:
 
 
 def _document(book: Book, edition: Edition, mends: dict[str, str],
-              trials: dict[str, list[str]],
-              kept: Mapping[str, list[str]] | None = None) -> str:
-    """The whole edition as one HTML document; `mends` and `trials` are the
-    typesetting's (`typesetting.Document`): with trials, only the paragraphs on trial;
-    `kept` are the places of each entry of the index it lists (all by default)."""
+              trials: dict[str, list[str]]) -> str:
+    """The edition as one HTML document, but for the index: its heading stands
+    alone on the last page, where the index laid out apart (`_rest`) takes over;
+    `mends` and `trials` are the typesetting's (`typesetting.Document`): with
+    trials, only the paragraphs on trial."""
 
     def counted(part: str, fragment: str) -> str:
         return _counted(part, fragment, mends, trials)
@@ -253,27 +227,39 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
             chronology = blocks.serialize(root)
         chapters += counted(backmatter.CHRONOLOGY_ID, chronology)
     if book.index and not trials:
-        chapters += _index(book, edition, kept or _places(book, edition))
+        chapters += backmatter.index_opening(book)
     front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
              + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
              + counted(frontmatter.IMPRINT, frontmatter.imprint(book, edition)))
-    return (
-        f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
-        f'<body class="{BODY_CLASS[edition]}" data-book-title="{escape(book.title)}">'
-        f"{front}{'' if trials else _contents(book)}{chapters}"
-        "</body></html>"
-    )
+    return _html(book, edition, f"{front}{'' if trials else _contents(book)}{chapters}")
 
 
-def _index(book: Book, edition: Edition, kept: Mapping[str, list[str]]) -> str:
-    """The index, its page numbers left to the stylesheet (`target-counter`), which
-    knows the pages of the layout. Its blocks are not counted: its pages are found
-    by its entries (`_index_breaks`)."""
+def _html(book: Book, edition: Edition, body: str) -> str:
+    return (f'<!DOCTYPE html><html lang="{book.lang}"><head>{weasy.head(book)}</head>'
+            f'<body class="{BODY_CLASS[edition]}" data-book-title="{escape(book.title)}">'
+            f"{body}</body></html>")
+
+
+def _rest(book: Book, edition: Edition, pages: dict[str, int],
+          last: int) -> tuple[str, str] | None:
+    """The index, on its own from page `last` on, numbered as that page is; the
+    folio of each place printed as its link's text, once a page. Its blocks are not
+    counted: its pages are found by its entries (`_index_breaks`)."""
+    if not book.index:
+        return None
+    opening = _body_opening(book, pages)
+    places = _places(book, edition)
+
     def locators(entry: IndexEntry) -> list[backmatter.Locator]:
         title = book.labels.index_link.format(term=entry.headword) \
             if edition == "screen" else ""
-        return [backmatter.Locator(f"#{anchor}", "", title) for anchor in kept[entry.key]]
-    return backmatter.index(book, locators)
+        return backmatter.one_a_page(
+            (pages[anchor],
+             backmatter.Locator(f"#{anchor}", _folio(book, opening, pages[anchor]), title))
+            for anchor in places[entry.key] if anchor in pages)
+
+    return (_html(book, edition, backmatter.index(book, locators)),
+            f"@page :first {{ counter-reset: page {_arabic(book, opening, last)} }}")
 
 
 def _counted(part: str, fragment: str, mends: dict[str, str],

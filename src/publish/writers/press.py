@@ -20,6 +20,7 @@ PDF/X-1a:2003 that WeasyPrint's output does not give, for the interior and the c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,12 +34,17 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
     RectangleObject,
+    StreamObject,
 )
 
 from publish.config import PrintConfig
 
 MM = 72 / 25.4
 """Points in a millimetre."""
+NAME = rb"/([^\s/\[\]<>(){}%]+)"
+"""A name token of a content stream, its characters (PDF 32000-1, 7.3.5)."""
+SETS_COLOUR_SPACE = re.compile(NAME + rb"\s+(?:cs|CS)(?![^\s/\[\]<>(){}%])")
+INLINE_COLOUR_SPACE = re.compile(rb"/(?:CS|ColorSpace)\s*" + NAME)
 HEADER = "%PDF-1.4"
 """PDF/X-1a:2003 and PDF/X-3:2003 are built on PDF 1.4 and allow 1.3 or 1.4;
 WeasyPrint 70 asks for 1.4 for both."""
@@ -204,10 +210,9 @@ def _keep_used_colour_spaces(writer: PdfWriter) -> None:
     used: set[str] = set()
     dictionaries = []
     for owner, resources in _drawings(writer):
-        content = (owner.get_contents() if isinstance(owner, PageObject)
-                   else ContentStream(owner, writer))
-        if content is not None:
-            used.update(_colour_space_names(content))
+        content = owner.get_contents() if isinstance(owner, PageObject) else owner
+        if isinstance(content, StreamObject):
+            used.update(_colour_space_names(content.get_data()))
         spaces = resources.get("/ColorSpace")
         if spaces is not None:
             dictionaries.append(spaces.get_object())
@@ -216,10 +221,11 @@ def _keep_used_colour_spaces(writer: PdfWriter) -> None:
             del spaces[name]
 
 
-def _colour_space_names(content: ContentStream) -> Iterator[str]:
-    for operands, operator in content.operations:
-        if operator in (b"cs", b"CS"):
-            yield str(operands[0])
-        elif operator == b"INLINE IMAGE":
-            settings = operands.get("settings", {})
-            yield str(settings.get("/CS", settings.get("/ColorSpace", "")))
+def _colour_space_names(content: bytes) -> Iterator[str]:
+    """The names a content stream sets as colour spaces, with `cs`/`CS` or in an
+    inline image's dictionary. The bytes are searched, not parsed: parsing every
+    operator of a book's pages costs a second; a match in an image's data or a
+    string keeps a colour space that is not used, which is harmless."""
+    for found in (*SETS_COLOUR_SPACE.finditer(content), *INLINE_COLOUR_SPACE.finditer(content)):
+        yield "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]),
+                           found[1]).decode("latin-1")

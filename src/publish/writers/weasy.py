@@ -82,9 +82,10 @@ document laid out (the interior, the screen edition, the cover): U+2010 HYPHEN
 hyphen. The e-book keeps what was written."""
 Revise = Callable[[list[Line]], str | None]
 """Given the lines of a layout, the document to lay out instead, or None to keep it."""
-Settle = Callable[[dict[str, int]], str | None]
-"""Given the page of each id of the final layout, a document to lay out instead
-that differs only after the last of them, or None to keep it."""
+Rest = Callable[[dict[str, int], int], tuple[str, str] | None]
+"""Given the page of each id of the final layout and the index of its last page,
+which holds only the opening of what follows: the rest of the book as a document of
+its own, and the CSS that numbers its first page; or None where nothing follows."""
 
 
 def cmyk_profile(book: Book) -> str:
@@ -114,15 +115,18 @@ def head(book: Book) -> str:
 def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
            target: Path | None, font: str, min_ppi: int = 0, block_attribute: str = "",
            revise: Revise = lambda lines: None,
-           settle: Settle = lambda anchors: None, signature: int = 1,
+           rest: Rest = lambda anchors, last: None, signature: int = 1,
            **options: Any) -> Rendered:
     """Lay out `html` with the stylesheets (CSS text or files) and write the PDF
     to `target`, or only lay it out where it is None. `font` is the only face the
     PDF may use; images should print at `min_ppi`;
-    `revise` sees the lines of each layout and may ask for another, then `settle`
-    the pages of its ids (an index's page numbers depend on them); the page count
-    is padded with blank pages to a multiple of `signature`. What WeasyPrint found
-    wrong is in the result's `troubles`, for the caller to report."""
+    `revise` sees the lines of each layout and may ask for another; `rest` then
+    gives what follows, laid out apart and put in place of the last page: an
+    index's page numbers, known once the pages it points to are, printed as text
+    rather than looked up by WeasyPrint (`target-counter`, whose look-ups cost as
+    much as the rest of a layout and grow with the square of the book); the page
+    count is padded with blank pages to a multiple of `signature`. What WeasyPrint
+    found wrong is in the result's `troubles`, for the caller to report."""
     fetcher = _ProjectFetcher(access)
     with _warnings_captured() as capture:
         profiles: dict[str, Any] = {}
@@ -136,17 +140,28 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
                           CSS(string=sheet, url_fetcher=fetcher, color_profiles=profiles))
         capture.sheet = None
 
-        def lay_out(document: str) -> Any:
+        def lay_out(document: str, *more: str) -> Any:
             return HTML(string=document.translate(FACE_SUBSTITUTES), base_url=str(base),
-                        url_fetcher=fetcher).render(stylesheets=sheets, color_profiles=profiles)
+                        url_fetcher=fetcher).render(
+                stylesheets=[*sheets, *(CSS(string=css, url_fetcher=fetcher,
+                                            color_profiles=profiles) for css in more)],
+                color_profiles=profiles)
 
         document = lay_out(html)
         lines = _lines(document, block_attribute)
         while (again := revise(lines)) is not None:
             document = lay_out(again)
             lines = _lines(document, block_attribute)
-        while (again := settle(anchors := _anchors(document))) is not None:
-            document = lay_out(again)
+        anchors = _anchors(document)
+        if (following := rest(anchors, len(document.pages) - 1)) is not None:
+            last = document.pages[-1]
+            # It opens on the side the last page is on: a blank page before that
+            # one is already in place.
+            side = last._page_box.page_type.side
+            laid_out = lay_out(following[0], following[1],
+                               f"html {{ break-before: {side} }}")
+            document = document.copy([*document.pages[:-1], *laid_out.pages])
+            anchors = _anchors(document)
             lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         if target is not None:
