@@ -124,9 +124,9 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
     gives what follows, laid out apart and put in place of the last page: an
     index's page numbers, known once the pages it points to are, printed as text
     rather than looked up by WeasyPrint (`target-counter`, whose look-ups cost as
-    much as the rest of a layout and grow with the square of the book); the page
-    count is padded with blank pages to a multiple of `signature`. What WeasyPrint
-    found wrong is in the result's `troubles`, for the caller to report."""
+    much as the rest of a layout and grow faster than the book); the page count
+    is padded with blank pages to a multiple of `signature`. What WeasyPrint found
+    wrong is in the result's `troubles`, for the caller to report."""
     fetcher = _ProjectFetcher(access)
     with _warnings_captured() as capture:
         profiles: dict[str, Any] = {}
