@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -103,6 +103,8 @@ class Writing:
     """The file of each edition it needs, by its name."""
     layouts: dict[str, Layout]
     """The layout of each edition it needs that has one (a PDF edition), by its name."""
+    mends: Mapping[str, dict[str, str]]
+    """The mends of the press interior's parts that an earlier build found."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Written:
     """What the publisher should know of it, which does not fail the build."""
     report: Report | None = None
     """Its typesetting report, for a PDF edition."""
+    mends: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The mends of its parts, for the press interior."""
 
 
 Writer = Callable[[Writing], Written]
@@ -172,7 +176,7 @@ def _pdf(edition: PdfEdition) -> Writer:
 
         book = writing.book
         laid_out = write_pdf(book, edition, writing.access, writing.project.styles,
-                             writing.target)
+                             writing.target, writing.mends)
         if problems := _told(laid_out.rendered.troubles, writing):
             return Written(problems=problems)
         warnings = []
@@ -183,7 +187,8 @@ def _pdf(edition: PdfEdition) -> Writer:
                                        f"{book.lang} {edition} edition; the press asks for "
                                        f"{PRESS_PPI} or more"))
         return Written(laid_out.layout, warnings=warnings,
-                       report=typesetting.report(laid_out.rendered.lines))
+                       report=typesetting.report(laid_out.rendered.lines),
+                       mends=laid_out.mends)
     return write
 
 
@@ -384,16 +389,22 @@ class _Plan:
         model = cache.fingerprint(book)
         environment = (cache.code(), cache.environment(), system)
         self.keys: dict[str, str] = {}
+        self.settings: dict[str, str] = {}
         self.current: dict[str, cache.Entry] = {}
+        self.mends: dict[str, dict[str, str]] = {}
+        """The mends of the press interior's parts that the cache holds, for any part
+        of the book left as it was."""
         for name in self.order:
             edition = EDITIONS[name]
+            self.settings[name] = cache.digest(cache.FORMAT, name, environment,
+                                               _sheet_digest(sheets[edition.sheet]))
             self.keys[name] = cache.digest(
-                cache.FORMAT, name, model, environment,
-                _sheet_digest(sheets[edition.sheet]),
-                [self.keys[need] for need in edition.needs])
+                self.settings[name], model, [self.keys[need] for need in edition.needs])
             entry = None if fresh else store.entry(book.lang, name)
             if entry is not None and self._serves(name, entry):
                 self.current[name] = entry
+            if entry is not None and entry.setting == self.settings[name]:
+                self.mends.update(entry.mends)
         self.made: dict[str, Written] = {}
 
     def _serves(self, name: str, entry: cache.Entry) -> bool:
@@ -444,7 +455,7 @@ class _Plan:
             self.store.save(self.book.lang, name, cache.Entry(
                 self.keys[name], cache.signature(path) if path else None,
                 path, written.layout, written.report,
-                written.warnings))
+                written.warnings, written.mends, self.settings[name]))
 
     def told(self) -> Iterator[_Told]:
         """What the build says of the editions asked for, and what it warns of in
@@ -484,7 +495,7 @@ def _runner(plan: _Plan, piece: list[str], context: _Context
                               {need: files[need] for need in edition.needs
                                if need in files},
                               {need: layouts[need] for need in edition.needs
-                               if need in layouts})
+                               if need in layouts}, plan.mends)
             try:
                 written = edition.write(writing)
             except Outside as outside:

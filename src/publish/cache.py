@@ -9,7 +9,9 @@ publish's own code and the versions of the libraries installed, and the keys of 
 editions it is made from. Beside the key the cache keeps what the build reports of
 the edition (its warnings, its typesetting report) and, for the press interior, its
 layout, which the e-book and the cover are made from: a current layout is not laid
-out again.
+out again. It keeps too the mends of each part of the press interior
+(`writers/mending.py`), with the digest of what they were found by but the book
+(`Entry.setting`): a part left as it was is not mended again when another changes.
 
 A second, cheaper test comes first: the digest of the files of `manuscript/` and
 `styles/` as they are, with the code and environment. Where it is what the last build
@@ -44,7 +46,7 @@ from publish.layout import Layout, PageBreak
 from publish.writers.typesetting import Report
 
 FOLDER = ".cache"
-FORMAT = 1
+FORMAT = 2
 """Raised when what an entry holds changes meaning: older entries are then ignored."""
 ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 """The environment variables that change the bytes of an edition."""
@@ -153,6 +155,11 @@ class Entry:
     layout: Layout | None = None
     report: Report | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
+    mends: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The mends of each part of the press interior, by the part's key."""
+    setting: str = ""
+    """The digest of what its mends depend on beside the parts themselves: the
+    stylesheet and what it names, the fonts, the code."""
 
     def current(self, key: str, path: Path) -> bool:
         """Whether it is what `key` asks for, and `path` the file the build wrote."""
@@ -188,8 +195,11 @@ class Store:
                          Path(data["path"]) if data["path"] else None,
                          _layout(data["layout"]) if data["layout"] else None,
                          Report(**data["report"]) if data["report"] else None,
-                         [_diagnostic(item) for item in data["warnings"]])
-        except (KeyError, TypeError, ValueError):
+                         [_diagnostic(item) for item in data["warnings"]],
+                         {str(part): {str(block): str(css) for block, css in mends.items()}
+                          for part, mends in data["mends"].items()},
+                         str(data["setting"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def save(self, lang: str, edition: str, entry: Entry) -> None:
@@ -198,7 +208,8 @@ class Store:
             "path": str(entry.path) if entry.path else None,
             "layout": dataclasses.asdict(entry.layout) if entry.layout else None,
             "report": dataclasses.asdict(entry.report) if entry.report else None,
-            "warnings": [_diagnostic_data(item) for item in entry.warnings]})
+            "warnings": [_diagnostic_data(item) for item in entry.warnings],
+            "mends": entry.mends, "setting": entry.setting})
 
     def record(self) -> Record | None:
         data = self._read(Path("book.json"))

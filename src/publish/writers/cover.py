@@ -71,8 +71,9 @@ def write_cover(book: Book, interior: Layout, access: Access, styles: Path,
     """Write the press cover of the edition whose interior is laid out as `interior`;
     return what WeasyPrint found wrong with it."""
     sheet = geometry(book, interior.pages)
-    rendered = weasy.render(_document(book, sheet), [_setup(book, sheet), styles / "cover.css"],
-                            access, styles, target, book.print.font,
+    rendered = weasy.render(weasy.once(_document(book, sheet)),
+                            [_setup(book, sheet), styles / "cover.css"], access, styles,
+                            target, book.print.font,
                             pdf_variant=book.print.pdf_x,
                             pdf_identifier=identifier(book, FORMAT).encode())
     with pdfedit.editing(target) as writer:

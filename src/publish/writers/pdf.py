@@ -12,8 +12,10 @@ by `styles/print.css`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from copy import deepcopy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -27,6 +29,7 @@ from publish.writers import (
     backmatter,
     blocks,
     frontmatter,
+    mending,
     pdfedit,
     press,
     tagging,
@@ -60,25 +63,36 @@ class LaidOut:
     rendered: weasy.Rendered
     """What WeasyPrint found on the way: images below the resolution asked for, and
     every line set, for the typesetting report."""
+    mends: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The mends of each part of the press edition, by its key (`mending.py`), for
+    the next build to know."""
 
 
 def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
-              target: Path | None) -> LaidOut:
+              target: Path | None, known: Mapping[str, dict[str, str]] | None = None
+              ) -> LaidOut:
     """Write one PDF edition to `target`, or only lay it out where it is None (for
-    the editions made from its layout); return it as laid out."""
+    the editions made from its layout); return it as laid out. `known` are the
+    mends of the parts an earlier build mended (`LaidOut.mends`)."""
     options = ({"pdf_variant": book.print.pdf_x} if edition == "pdf"
                else {"pdf_variant": "pdf/ua-1", "finisher": tagging.finish})
+    setup = _page_setup(book, edition)
+    parts = _parts(book, edition)
+
+    def document(mends: dict[str, str], trials: dict[str, list[str]]) -> str:
+        return _document(book, edition, parts, mends, trials)
+
     # Only the press edition is mended: the screen edition is set ragged right,
     # without hyphens, where the faults the mending is for do not arise.
-    mender = typesetting.Mender(
-        lambda mends, trials: _document(book, edition, mends, trials)) \
+    mended = mending.Mending(
+        [mending.Part(opening, _alone(book, edition, part)) for opening, part in parts],
+        document, setup, known or {}) \
         if edition == "pdf" else None
-    rendered = weasy.render(_document(book, edition, {}, {}),
-                            [_page_setup(book, edition), styles / "print.css"],
+    rendered = weasy.render(mended.compose if mended else weasy.once(document({}, {})),
+                            [setup, styles / "print.css"],
                             access, styles, target, book.print.font,
                             min_ppi=PRESS_PPI if edition == "pdf" else 0,
                             block_attribute=BLOCK,
-                            revise=mender.revise if mender else lambda lines: None,
                             rest=lambda anchors, last: _rest(book, edition, anchors, last),
                             signature=(book.print.signature or 1) if edition == "pdf" else 1,
                             pdf_identifier=identifier(book, edition).encode(), **options)
@@ -98,7 +112,7 @@ def write_pdf(book: Book, edition: Edition, access: Access, styles: Path,
     layout = Layout(identifier(book, edition), rendered.pages,
                     _page_breaks(book, rendered) + _index_breaks(book, opening, rendered),
                     folios)
-    return LaidOut(layout, rendered)
+    return LaidOut(layout, rendered, mended.mended if mended else {})
 
 
 def _places(book: Book, edition: Edition) -> dict[str, list[str]]:
@@ -206,18 +220,39 @@ def _page_setup(book: Book, edition: Edition) -> str:
     return "\n".join(rules) + "\n"
 
 
-def _document(book: Book, edition: Edition, mends: dict[str, str],
-              trials: dict[str, list[str]]) -> str:
+def _document(book: Book, edition: Edition, parts: list[tuple[str | None, _Fragment]],
+              mends: dict[str, str], trials: dict[str, list[str]]) -> str:
     """The edition as one HTML document, but for the index: its heading stands
     alone on the last page, where the index laid out apart (`_rest`) takes over;
     `mends` and `trials` are the typesetting's (`typesetting.Document`): with
     trials, only the paragraphs on trial."""
+    (_, front), *rest = parts
+    body = front(mends, trials) + ("" if trials else _contents(book)) \
+        + "".join(part(mends, trials) for _, part in rest)
+    if book.index and not trials:
+        body += backmatter.index_opening(book)
+    return _html(book, edition, body)
 
-    def counted(part: str, fragment: str) -> str:
-        return _counted(part, fragment, mends, trials)
 
-    chapters = "".join(_chapter(c, edition, book.labels, c is book.body[0], mends, trials)
-                       for c in book.chapters)
+_Fragment = Callable[[dict[str, str], dict[str, list[str]]], str]
+"""A part of the edition's body, given the typesetting's mends and trials."""
+
+
+def _parts(book: Book, edition: Edition) -> list[tuple[str | None, _Fragment]]:
+    """The parts of the edition that open on a new page and are mended, each with
+    the id on its first page (None for the front matter, which opens the book): the
+    front matter, each chapter, the chronology."""
+
+    def counted(part: str, fragment: str) -> _Fragment:
+        return lambda mends, trials: _counted(part, fragment, mends, trials)
+
+    front = [counted(frontmatter.HALF_TITLE, frontmatter.half_title(book)),
+             counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book)),
+             counted(frontmatter.IMPRINT, frontmatter.imprint(book, edition))]
+    parts: list[tuple[str | None, _Fragment]] = [
+        (None, lambda mends, trials: "".join(part(mends, trials) for part in front))]
+    parts += [(c.id, partial(_chapter, c, edition, book.labels, c is book.body[0]))
+              for c in book.chapters]
     if book.chronology:
         chronology = backmatter.chronology(book, lambda entry: f"#{entry.anchor}")
         if edition == "screen":
@@ -225,13 +260,13 @@ def _document(book: Book, edition: Edition, mends: dict[str, str],
             for link in root.iter(f"{{{XHTML}}}a"):
                 link.set("title", book.labels.event_link.format(date=_text(link)))
             chronology = blocks.serialize(root)
-        chapters += counted(backmatter.CHRONOLOGY_ID, chronology)
-    if book.index and not trials:
-        chapters += backmatter.index_opening(book)
-    front = (counted(frontmatter.HALF_TITLE, frontmatter.half_title(book))
-             + counted(frontmatter.TITLE_PAGE, frontmatter.title_page(book))
-             + counted(frontmatter.IMPRINT, frontmatter.imprint(book, edition)))
-    return _html(book, edition, f"{front}{'' if trials else _contents(book)}{chapters}")
+        parts.append((backmatter.CHRONOLOGY_ID, counted(backmatter.CHRONOLOGY_ID, chronology)))
+    return parts
+
+
+def _alone(book: Book, edition: Edition, part: _Fragment) -> typesetting.Document:
+    """A part of the edition as a document of its own."""
+    return lambda mends, trials: _html(book, edition, part(mends, trials))
 
 
 def _html(book: Book, edition: Edition, body: str) -> str:

@@ -305,6 +305,11 @@ class Mender:
         self.instead_of: dict[str, str] = {}
         """... and the paragraph it changes length for, if that cannot mend itself."""
 
+    @property
+    def settled(self) -> bool:
+        """Whether its mends are final: every round done and no trial waiting."""
+        return not self.rounds and not self.trials
+
     def revise(self, lines: list[Line]) -> str | None:
         """The next document to lay out after `lines`, or None when done."""
         by_block: dict[str, list[Line]] = {}

@@ -80,8 +80,14 @@ FACE_SUBSTITUTES = str.maketrans({"\u2010": "-"})
 document laid out (the interior, the screen edition, the cover): U+2010 HYPHEN
 (typed by word processors) as the hyphen-minus, which a text face draws as its
 hyphen. The e-book keeps what was written."""
-Revise = Callable[[list[Line]], str | None]
-"""Given the lines of a layout, the document to lay out instead, or None to keep it."""
+Apart = Callable[[str, str], list[Line]]
+"""Lays out a document apart from the edition, its first page on the side given
+(`right` or `left`), and gives its lines, their pages numbered so that even ones
+are rectos."""
+Compose = Callable[[Apart, dict[str, int] | None], str | None]
+"""Given a way to lay out documents apart and the page of each id of the edition as
+last laid out (None before the first layout), the edition's document to lay out
+next, or None to keep the last."""
 Rest = Callable[[dict[str, int], int], tuple[str, str] | None]
 """Given the page of each id of the final layout and the index of its last page,
 which holds only the opening of what follows: the rest of the book as a document of
@@ -112,15 +118,19 @@ def head(book: Book) -> str:
     )
 
 
-def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
+def once(html: str) -> Compose:
+    """The edition's document as it is, laid out once."""
+    return lambda apart, pages: html if pages is None else None
+
+
+def render(compose: Compose, stylesheets: list[str | Path], access: Access, base: Path,
            target: Path | None, font: str, min_ppi: int = 0, block_attribute: str = "",
-           revise: Revise = lambda lines: None,
            rest: Rest = lambda anchors, last: None, signature: int = 1,
            **options: Any) -> Rendered:
-    """Lay out `html` with the stylesheets (CSS text or files) and write the PDF
-    to `target`, or only lay it out where it is None. `font` is the only face the
-    PDF may use; images should print at `min_ppi`;
-    `revise` sees the lines of each layout and may ask for another; `rest` then
+    """Lay out the document `compose` gives with the stylesheets (CSS text or
+    files), again while it gives another, and write the PDF to `target`, or only
+    lay it out where it is None. `font` is the only face the PDF may use; images
+    should print at `min_ppi`; `rest` then
     gives what follows, laid out apart and put in place of the last page: an
     index's page numbers, known once the pages it points to are, printed as text
     rather than looked up by WeasyPrint (`target-counter`, whose look-ups cost as
@@ -147,12 +157,18 @@ def render(html: str, stylesheets: list[str | Path], access: Access, base: Path,
                                             color_profiles=profiles) for css in more)],
                 color_profiles=profiles)
 
+        def apart(html: str, side: str) -> list[Line]:
+            laid_out = lay_out(html, f"html {{ break-before: {side} }}")
+            return _lines(laid_out, block_attribute, 1 if side == "left" else 0)
+
+        html = compose(apart, None)
+        assert html is not None, "an edition is laid out at least once"
         document = lay_out(html)
-        lines = _lines(document, block_attribute)
-        while (again := revise(lines)) is not None:
-            document = lay_out(again)
-            lines = _lines(document, block_attribute)
         anchors = _anchors(document)
+        while (again := compose(apart, anchors)) is not None:
+            document = lay_out(again)
+            anchors = _anchors(document)
+        lines = _lines(document, block_attribute)
         if (following := rest(anchors, len(document.pages) - 1)) is not None:
             last = document.pages[-1]
             # It opens on the side the last page is on: a blank page before that
@@ -180,8 +196,9 @@ def _anchors(document: Any) -> dict[str, int]:
             for name in page.anchors}
 
 
-def _lines(document: Any, attribute: str) -> list[Line]:
-    """Every line box of the document's pages, running heads and folios left out."""
+def _lines(document: Any, attribute: str, first: int = 0) -> list[Line]:
+    """Every line box of the document's pages, running heads and folios left out;
+    its first page numbered `first`."""
     found: list[Line] = []
     paragraphs: dict[int, int] = {}
     spaces: dict[tuple[Any, ...], float] = {}
@@ -209,7 +226,7 @@ def _lines(document: Any, attribute: str) -> list[Line]:
             visit(child, page, owner, block,
                   id(child.element) if isinstance(box, boxes.FootnoteAreaBox) else note)
 
-    for number, page in enumerate(document.pages):
+    for number, page in enumerate(document.pages, first):
         visit(page._page_box, number, None, None, None)
     return found
 
