@@ -15,6 +15,7 @@ import pytest
 
 from publish import cache, workers
 from publish.build import EDITIONS, Project, build
+from publish.writers import mending, weasy
 from publish.writers import pdf as pdf_writer
 from publish.writers.typesetting import Report
 from tests.conftest import command_environment, output_files
@@ -84,6 +85,37 @@ def test_an_edited_chapter_changes_only_its_language(scratch_book: Path,
     assert _changed(before, _times(out)) == _all("en")
 
 
+def test_only_the_edited_chapter_is_mended_again(scratch_book: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mends of the parts left as they were come from the cache, and give the
+    bytes a build from nothing gives."""
+    mended: list[str | None] = []
+    mend = mending._mend
+
+    def kept(part: mending.Part, text: str, side: str, apart: weasy.Apart) -> dict[str, str]:
+        mended.append(part.opening)
+        return mend(part, text, side, apart)
+
+    monkeypatch.setattr(mending, "_mend", kept)
+    out = tmp_path / "out"
+    build(Project(scratch_book), ["en"], ["pdf"], out=out, jobs=1)
+    assert mended == [None, "first", "second"]
+    chapter = scratch_book / "manuscript" / "en" / "02-second.md"
+    chapter.write_text(chapter.read_text() + "\nOne more sentence, at the end.\n")
+    mended.clear()
+    build(Project(scratch_book), ["en"], ["pdf"], out=out, jobs=1)
+    assert mended == ["second"]
+    fresh = tmp_path / "fresh"
+    build(Project(scratch_book), ["en"], ["pdf"], out=fresh, jobs=1)
+    assert (out / "en" / "minimal.pdf").read_bytes() == (fresh / "en" / "minimal.pdf").read_bytes()
+    # A changed stylesheet changes how every part sets.
+    mended.clear()
+    sheet = scratch_book / "styles" / "print.css"
+    sheet.write_text(sheet.read_text() + "\np { word-spacing: 0.01em; }\n")
+    build(Project(scratch_book), ["en"], ["pdf"], out=out, jobs=1)
+    assert mended == [None, "first", "second"]
+
+
 def test_the_code_the_environment_and_fresh_make_everything_again(
         scratch_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
@@ -119,7 +151,7 @@ def test_a_damaged_cache_is_ignored(scratch_book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(Project(scratch_book), ["en"], out=out)
     for entry in (out / cache.FOLDER).rglob("*.json"):
-        entry.write_text('{"format": 1, "key": [')
+        entry.write_text(f'{{"format": {cache.FORMAT}, "key": [')
     before = _times(out)
     build(Project(scratch_book), ["en"], out=out)
     assert _changed(before, _times(out)) == _all("en")

@@ -47,7 +47,7 @@ def test_interrupted_build_leaves_no_partial_file(
     before = _editions(out)
 
     def interrupted(book: object, edition: object, allowed: object, styles: object,
-                    target: Path) -> None:
+                    target: Path, known: object) -> None:
         target.write_bytes(b"%PDF-1.7 half a book")
         raise KeyboardInterrupt
 

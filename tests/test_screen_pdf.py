@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from publish.labels import labels
 from publish.model import Book
-from publish.writers.pdf import _document
+from publish.writers.pdf import _document, _parts
 from tests.conftest import Built, require, transformed
 
 LANGS = ["be", "en"]
@@ -36,7 +36,8 @@ def _book(built: Built, lang: str) -> Book:
 @cache
 def _html(built: Built, lang: str) -> etree._Element:
     """The document WeasyPrint laid out for the screen edition."""
-    return etree.fromstring(_document(_book(built, lang), "screen", {}, {}).encode(),
+    book = _book(built, lang)
+    return etree.fromstring(_document(book, "screen", _parts(book, "screen"), {}, {}).encode(),
                             etree.HTMLParser())
 
 

@@ -16,10 +16,19 @@ from lxml import etree
 from publish import typography
 from publish.build import Project, build
 from publish.transforms import add_chronology
-from publish.writers import typesetting
-from publish.writers.pdf import _document
+from publish.writers import mending, typesetting, weasy
+from publish.writers.pdf import _document, _parts, write_pdf
 from publish.writers.typesetting import Line, Piece, Report, Targets
-from tests.conftest import BOOKS, ROOT, Built, assembled, copy_book, require, run_publish
+from tests.conftest import (
+    BOOKS,
+    ROOT,
+    Built,
+    assembled,
+    copy_book,
+    require,
+    run_publish,
+    transformed,
+)
 
 TARGETS = {"be": Targets(hyphenated=0.12), "en": Targets(hyphenated=0.08)}
 """What a book set by hand reaches: the share of hyphenated lines per language; no
@@ -166,6 +175,45 @@ def test_the_english_flagship_is_mended_to_every_target_but_loose_lines(flagship
         found.summary()
 
 
+@pytest.mark.parametrize(("book", "opening"), [("typesetting", "recto"), ("flagship", "any")])
+def test_each_part_mended_alone_sets_the_lines_the_whole_book_sets(
+        book: str, opening: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What the part-by-part mending rests on: the front matter, a chapter, the
+    chronology, laid out alone with its mends on the side it opens on, breaks its
+    lines where the whole edition does, and ends its pages on the same lines. With
+    chapters opening on any page, some open on versos."""
+    project = ROOT if book == "flagship" else copy_book(BOOKS / book, tmp_path / "book")
+    whole = transformed(project, "en")
+    whole = dataclasses.replace(whole, print=dataclasses.replace(whole.print,
+                                                                 chapter_opening=opening))
+    alone: list[tuple[mending.Part, str, weasy.Apart]] = []
+    mend = mending._mend
+
+    def kept(part: mending.Part, text: str, side: str, apart: weasy.Apart) -> dict[str, str]:
+        alone.append((part, side, apart))
+        return mend(part, text, side, apart)
+
+    monkeypatch.setattr(mending, "_mend", kept)
+    laid_out = write_pdf(whole, "pdf", Project(project).access(whole.print.icc_profile),
+                         project / "styles", None)
+    mends = {block: css for part in laid_out.mends.values() for block, css in part.items()}
+    final = {}
+    for part, side, apart in alone:
+        final[part.opening] = (part, side, apart)  # the last side it was mended for
+    sides = set()
+    for part, side, apart in final.values():
+        lines = apart(part.document(mends, {}), side)
+        blocks = {line.block for line in lines}
+        book_lines = [line for line in laid_out.rendered.lines if line.block in blocks]
+        shift = book_lines[0].page - lines[0].page
+        assert shift % 2 == 0, f"{part.opening} opens on a {side} page but not in the book"
+        assert [(line.block, line.text, line.page + shift) for line in lines] == \
+            [(line.block, line.text, line.page) for line in book_lines], part.opening
+        sides.add(side)
+    assert len(final) == len(whole.chapters) + 1 + bool(whole.chronology)
+    assert sides == ({"right", "left"} if opening == "any" else {"right"})
+
+
 def test_no_name_of_the_word_list_is_hyphenated(flagship: Built) -> None:
     pdftotext = require("pdftotext")
     for lang in ("be", "en"):
@@ -193,7 +241,8 @@ def test_a_note_call_is_glued_to_the_word_before_it(flagship: Built,
     """WeasyPrint would carry a call to the start of the next line: the call and the
     word before it are one unbreakable span wherever a word comes before it."""
     book = add_chronology(assembled(flagship.project, "be"))
-    root = etree.fromstring(_document(book, edition, {}, {}).encode(), etree.HTMLParser())
+    root = etree.fromstring(_document(book, edition, _parts(book, edition), {}, {}).encode(),
+                            etree.HTMLParser())
     calls = root.findall(".//span[@class='footnote']" if edition == "pdf" else ".//sup")
     assert calls
     for call in calls:

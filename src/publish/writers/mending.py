@@ -52,6 +52,8 @@ class Mending:
         self.passes = 0
 
     def compose(self, apart: weasy.Apart, pages: dict[str, int] | None) -> str | None:
+        """The edition with every part's mends (`weasy.Compose`); again, with the
+        parts found on another side than supposed mended for it, once."""
         if pages is not None:
             sides = ["right" if part.opening is None or pages.get(part.opening, 0) % 2 == 0
                      else "left" for part in self.parts]

@@ -1,5 +1,5 @@
 """The PDF editions with WeasyPrint: one HTML document for the whole book, laid out
-by `styles/print.css`.
+by `styles/print.css`; the press edition's parts mended apart first (`mending.py`).
 
 - `pdf`: the press interior, what a printer asks for: PDF/X with a CMYK output
   intent, text in 100 % K, bleed and crop marks, footnotes at the foot of the page,
