@@ -158,7 +158,7 @@ def render(compose: Compose, stylesheets: list[str | Path], access: Access, base
                 color_profiles=profiles)
 
         def apart(html: str, side: str) -> list[Line]:
-            laid_out = lay_out(html, f"html {{ break-before: {side} }}")
+            laid_out = lay_out(html, _opening_on(side))
             return _lines(laid_out, block_attribute, 1 if side == "left" else 0)
 
         html = compose(apart, None)
@@ -168,17 +168,15 @@ def render(compose: Compose, stylesheets: list[str | Path], access: Access, base
         while (again := compose(apart, anchors)) is not None:
             document = lay_out(again)
             anchors = _anchors(document)
-        lines = _lines(document, block_attribute)
         if (following := rest(anchors, len(document.pages) - 1)) is not None:
             last = document.pages[-1]
             # It opens on the side the last page is on: a blank page before that
             # one is already in place.
             side = last._page_box.page_type.side
-            laid_out = lay_out(following[0], following[1],
-                               f"html {{ break-before: {side} }}")
+            laid_out = lay_out(following[0], following[1], _opening_on(side))
             document = document.copy([*document.pages[:-1], *laid_out.pages])
             anchors = _anchors(document)
-            lines = _lines(document, block_attribute)
+        lines = _lines(document, block_attribute)
         document = _padded(document, signature, sheets, fetcher, profiles)
         if target is not None:
             document.write_pdf(str(target), **options)
@@ -188,6 +186,11 @@ def render(compose: Compose, stylesheets: list[str | Path], access: Access, base
     return Rendered(len(document.pages), _low_resolution(document, min_ppi),
                     _page_starts(lines, len(document.pages)), lines,
                     Troubles(font, capture.found, capture.unexplained, missing), anchors)
+
+
+def _opening_on(side: str) -> str:
+    """The CSS that sets a document's first page on `side` (`left` or `right`)."""
+    return f"html {{ break-before: {side} }}"
 
 
 def _anchors(document: Any) -> dict[str, int]:
