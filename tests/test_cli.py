@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
+from publish import cli
 from publish.diagnostics import Code
 from tests.conftest import output_files, run_publish
 
@@ -25,6 +28,53 @@ def test_build_help_describes_every_option() -> None:
     assert result.returncode == 0
     for option in ("--lang", "--format", "--project", "--out"):
         assert option in result.stdout
+
+
+def _commands(parser: argparse.ArgumentParser, name: str = "publish"
+              ) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                yield from _commands(sub, f"{name} {command}")
+
+
+def test_every_option_that_takes_a_value_shows_an_example() -> None:
+    for name, parser in _commands(cli._parser()):
+        for action in parser._actions:
+            if action.nargs != 0 and not isinstance(action, argparse._SubParsersAction):
+                assert action.help and "e.g." in action.help, (name, action.dest)
+
+
+def test_every_command_that_reads_a_book_takes_project_and_lang_alike() -> None:
+    takes_lang = {"publish build", "publish sync", "publish sync accept",
+                  "publish sync export"}
+    for name, parser in _commands(cli._parser()):
+        if name == "publish":
+            continue
+        options = {o for action in parser._actions for o in action.option_strings}
+        assert "--project" in options, name
+        assert ("--lang" in options) == (name in takes_lang), name
+
+
+def test_languages_are_a_list_or_the_option_repeated(scratch_book: Path,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_publish("build", "--project", str(scratch_book), "--out", str(out),
+                         "--lang", "be", "--lang", "en", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    assert [p.relative_to(out).as_posix() for p in output_files(out)] == [
+        "be/minimal.epub", "en/minimal.epub"]
+    po = tmp_path / "be.po"
+    # An action takes them after its name as the command does before it.
+    for args in (["sync", "export", "--project", str(scratch_book), "--lang", "be"],
+                 ["sync", "--project", str(scratch_book), "--lang", "be", "export"]):
+        result = run_publish(*args, "--format", "po", "-o", str(po))
+        assert result.returncode == 0, result.stderr
+        assert 'msgstr "- два"' in po.read_text(encoding="utf-8")
+        po.unlink()
+    together = run_publish("sync", "--project", str(scratch_book), "--lang", "be,en")
+    assert "en" in together.stderr and "unknown-language" in together.stderr
 
 
 def test_no_command_shows_help_and_fails() -> None:

@@ -182,6 +182,14 @@ def test_an_isbn_stays_in_the_imprint_of_its_edition() -> None:
     assert "ISBN" not in frontmatter.imprint(book, "epub")
 
 
+def test_an_isbn_is_printed_hyphenated_by_its_ranges(scratch_book: Path) -> None:
+    """However book.toml writes it, the imprint and the cover print an ISBN as the ISBN
+    agency's ranges hyphenate it: group 0, publisher 306, title 40615."""
+    config = scratch_book / "manuscript" / "en" / "book.toml"
+    config.write_text(config.read_text() + '\n[isbn]\npdf = "97 80 30 64 06 15 7"\n')
+    assert assembled(scratch_book, "en").isbn == {"pdf": "978-0-306-40615-7"}
+
+
 @pytest.mark.parametrize("fmt", EDITIONS)
 @pytest.mark.parametrize("lang", ["be", "en"])
 def test_no_doubled_full_stop(flagship: Built, lang: str, fmt: str) -> None:

@@ -13,8 +13,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import polib
 import pytest
 from babel.messages.pofile import read_po
+from lxml import etree
 
 from publish.journal import PAUSE
 from tests.conftest import ROOT, copy_book, require, run_publish
@@ -262,6 +264,35 @@ def test_po_file_for_translators(synced: Path) -> None:
     assert not messages["01-first:first-section_1"].fuzzy
 
 
+def test_po_file_shows_a_stale_pair_as_a_diff(synced: Path) -> None:
+    """A stale pair's source as it was confirmed is its `#| msgid`, whole and on one
+    line however long, which Poedit and Weblate show as a diff against msgid."""
+    _edit(synced, EN, "a long time", "a very long time")
+    exported = synced / "be.po"
+    _sync(synced, "export", "--format", "po", "-o", str(exported))
+    entry = polib.pofile(str(exported)).find("01-first:first_1", by="msgctxt")
+    assert entry is not None and entry.fuzzy
+    assert entry.previous_msgid is not None and "a long time" in entry.previous_msgid
+    assert "a very long time" in entry.msgid and len(entry.previous_msgid) > 80
+    text = exported.read_text(encoding="utf-8")
+    assert f'#| msgid "{entry.previous_msgid}"\n' in text
+    assert f'msgid "{entry.msgid}"\n' in text
+    assert "#| msgid" not in text.replace(f'#| msgid "{entry.previous_msgid}"', "")
+
+
+def test_xliff_segments_keep_their_line_breaks(synced: Path) -> None:
+    """Every source and target says xml:space="preserve": a CAT tool that reflowed a
+    block of several lines would change it, and the byte-exact import refuse it."""
+    _edit(synced, EN, " and counted", "\nand counted")
+    exported = synced / "be.xlf"
+    _sync(synced, "export", "--format", "xliff", "-o", str(exported))
+    root = etree.parse(str(exported)).getroot()
+    texts = root.findall(".//{*}source") + root.findall(".//{*}target")
+    assert len(texts) == 18
+    assert {t.get("{http://www.w3.org/XML/1998/namespace}space") for t in texts} == {"preserve"}
+    assert any("\n" in (t.text or "") for t in texts), "a block of several lines"
+
+
 def test_import_writes_the_translation_and_nothing_else(synced: Path) -> None:
     exported = synced / "be.po"
     _sync(synced, "export", "--format", "po", "-o", str(exported))
@@ -311,8 +342,8 @@ def test_import_fills_a_missing_block(synced: Path) -> None:
     exported = synced / "be.xlf"
     _sync(synced, "export", "--format", "xliff", "-o", str(exported))
     text = exported.read_text(encoding="utf-8")
-    text = text.replace("<source>- three</source>", "<source>- three</source>"
-                        "<target>- тры</target>")
+    text = text.replace('<source xml:space="preserve">- three</source>',
+                        '<source xml:space="preserve">- three</source><target>- тры</target>')
     exported.write_text(text, encoding="utf-8")
     assert _sync(synced, "import", str(exported))[0] == 0
     assert (synced / "manuscript/be/02-second.md").read_text(encoding="utf-8").endswith(
@@ -500,7 +531,7 @@ PO_CASES: dict[str, tuple[Callable[[str], str], bool]] = {
     "export": (lambda po: po, False),
     "fuzzy-header": (_replace('msgid ""\nmsgstr ""\n', '#, fuzzy\nmsgid ""\nmsgstr ""\n'),
                      False),
-    "charset-placeholder": (_replace("charset=utf-8", "charset=CHARSET"), False),
+    "charset-placeholder": (_replace("charset=UTF-8", "charset=CHARSET"), False),
     "obsolete-entry": (_appended(lambda po: '#~ msgctxt "gone"\n#~ msgid "x"\n#~ msgstr "y"\n'),
                        False),
     "duplicate-other-translation": (_appended(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from babel.dates import format_date
 
+from publish import isbn
 from publish.config import SharedConfig
 from publish.diagnostics import Collector
 from publish.labels import labels
@@ -76,7 +77,7 @@ def _book(manuscript: Manuscript, lang: str, renderings: Renderings,
         chapters=_chapters(renderings, shared, diagnostics),
         labels=labels(lang),
         print=shared.print,
-        isbn={fmt: value for fmt in ("epub", "pdf")
+        isbn={fmt: isbn.hyphenated(value) for fmt in ("epub", "pdf")
               if (value := getattr(source.config.isbn, fmt)) is not None},
     )
 

@@ -98,10 +98,27 @@ def _codes() -> str:
     return "\n".join(lines)
 
 
-def _project_option(parser: argparse.ArgumentParser) -> None:
+def _some(what: str) -> str:
+    """The help of `--lang` where it chooses among the book's languages."""
+    return (f"{what}: a comma-separated list, or the option repeated, e.g. 'be,en' or "
+            "'--lang be --lang en' (default: all)")
+
+
+def _place_options(parser: argparse.ArgumentParser, langs: str | None,
+                   top: bool = True) -> None:
+    """`--project`, and `--lang` where languages can be chosen, as every command takes
+    them. An action repeats its command's options, which it leaves as the command was
+    given them unless it is given them itself."""
     parser.add_argument(
-        "--project", metavar="DIR", default=".",
-        help="the project folder, holding manuscript/ and styles/ (default: the current one)")
+        "--project", metavar="DIR", default="." if top else argparse.SUPPRESS,
+        help="the project folder, holding manuscript/ and styles/, e.g. 'books/diary' "
+             "(default: the current one)")
+    if langs is None:
+        return
+    parser.add_argument(
+        "--lang", metavar="LANGS", action="extend", type=_list,
+        default=None if top else argparse.SUPPRESS,
+        help=langs)
 
 
 def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,17 +126,15 @@ def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "build", help="build the editions",
         description="Build every edition, or those chosen, into build/<lang>/<book-id>.<format>. "
                     "The editions are replaced only when all the new files are complete.")
+    _place_options(parser, _some("the languages to build, of manuscript/book.toml"))
     parser.add_argument(
-        "--lang", metavar="LANGS",
-        help="comma-separated languages to build, e.g. 'be' or 'be,en' (default: all "
-             "languages in manuscript/book.toml)")
+        "--format", metavar="FORMATS", action="extend", type=_list,
+        help="the formats to build, a comma-separated list or the option repeated: epub, "
+             "pdf (the press interior), screen (the accessible PDF), cover (the press "
+             "cover), e.g. 'epub,pdf' (default: all)")
     parser.add_argument(
-        "--format", metavar="FORMATS",
-        help="comma-separated formats to build: epub, pdf (the press interior), screen "
-             "(the accessible PDF), cover (the press cover) (default: all)")
-    _project_option(parser)
-    parser.add_argument(
-        "--out", metavar="DIR", help="where to write the editions (default: DIR/build)")
+        "--out", metavar="DIR",
+        help="where to write the editions, e.g. '/tmp/proofs' (default: DIR/build)")
     parser.add_argument(
         "--fresh", action="store_true",
         help="make every edition asked for again, whatever the build cache (in the "
@@ -144,7 +159,7 @@ def _run_build(args: argparse.Namespace) -> int:
     warnings: list[Diagnostic] = []
     try:
         with _progress() as progress:
-            written = build(project, _list(args.lang), _list(args.format),
+            written = build(project, args.lang, args.format,
                             Path(args.out).resolve() if args.out else None, progress,
                             warnings.append, lambda lang, fmt, report: reports.append(
                                 f"typesetting {lang} {fmt}: {report.summary()}"),
@@ -163,9 +178,7 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                     "in sync, stale (changed on either side since a translator confirmed "
                     "the pair), new, missing, extra, untranslated, or with different dates, "
                     "numbers, notes or links. Exit status 0 only when everything is in sync.")
-    _project_option(parser)
-    parser.add_argument("--lang", metavar="LANG", action="append",
-                        help="only this translation (repeatable; default: all)")
+    _place_options(parser, _some("the translations to compare"))
     parser.add_argument("--chapter", metavar="NAME", action="append",
                         help="only chapters with this file name or pattern, e.g. "
                              "'03-dziady' or '0*' (repeatable; default: all)")
@@ -179,18 +192,25 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Record that the pairs named are correct translations of each other as "
                     "they stand now. Changes only manuscript/sync.toml.")
     accept.add_argument("targets", nargs="*", metavar="WHAT",
-                        help="a chapter ('03-dziady'), a section ('03-dziady:dziady-march') "
-                             "or a pair ('03-dziady:dziady-march_2'), as the status names them")
+                        help="a chapter, a section or a pair, as the status names them, "
+                             "e.g. '03-dziady', '03-dziady:dziady-march' or "
+                             "'03-dziady:dziady-march_2'")
     accept.add_argument("--all", action="store_true", help="confirm every pair")
+    _place_options(accept, _some("the translations whose pairs to confirm"), top=False)
     accept.set_defaults(run=_run_accept)
 
     export = actions.add_parser(
         "export", help="write a bilingual PO or XLIFF file for a translator's tool",
         description="Write every pair of one translation as a bilingual file: PO (stale "
                     "and unconfirmed pairs marked fuzzy) or XLIFF 2.0.")
-    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--format", choices=FORMATS, required=True,
+                        help="the kind of file, e.g. 'po' for Poedit or Weblate, 'xliff' "
+                             "for OmegaT or Trados")
+    _place_options(export, "the translation to export, e.g. 'be' (default: the book's "
+                   "only one)", top=False)
     export.add_argument("--output", "-o", metavar="FILE",
-                        help="where to write (default: build/sync/<book-id>-<lang>.<ext>)")
+                        help="where to write, e.g. 'be.po' (default: "
+                             "build/sync/<book-id>-<lang>.<ext>)")
     export.set_defaults(run=_run_export)
 
     import_ = actions.add_parser(
@@ -198,7 +218,9 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Write the translations of a file from `publish sync export` back into "
                     "the Markdown files. The whole file is checked first: if any segment "
                     "does not fit the manuscript, nothing is written.")
-    import_.add_argument("file", metavar="FILE", help="a .po, .xlf or .xliff file")
+    import_.add_argument("file", metavar="FILE",
+                         help="a .po, .xlf or .xliff file, e.g. 'build/sync/diary-be.po'")
+    _place_options(import_, None, top=False)
     import_.set_defaults(run=_run_import)
 
 
@@ -269,8 +291,8 @@ def _run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(value: str | None) -> list[str] | None:
-    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _count(value: str) -> int:

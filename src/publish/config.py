@@ -218,9 +218,10 @@ def load_language(path: Path, diagnostics: Collector) -> LanguageConfig | None:
                               f"(known: {', '.join(sorted(ROLES))})")
     for fmt in ("epub", "pdf"):
         number = getattr(config.isbn, fmt)
-        if number is not None and not isbn.is_valid(number):
+        wrong = isbn.problem(number) if number is not None else None
+        if wrong is not None:
             diagnostics.error(path, source.line_of(f"isbn.{fmt}"), Code.CONFIG_ISBN,
-                              f"isbn.{fmt} {number!r} is not a valid ISBN-13 (check digit)")
+                              f"isbn.{fmt} {number!r} {wrong}")
     return config
 
 

@@ -40,7 +40,8 @@ class Code(StrEnum):
     CONFIG_TYPE = "config-type", "a value of book.toml is of the wrong type"
     CONFIG_VALUE = "config-value", \
         "a value of book.toml is out of range or names what does not exist"
-    CONFIG_ISBN = "config-isbn", "an ISBN of book.toml has the wrong check digit"
+    CONFIG_ISBN = "config-isbn", \
+        "an ISBN of book.toml is not an ISBN-13: its length, characters or check digit"
     # The files of the project
     ENCODING = "encoding", "a chapter or stylesheet is not valid UTF-8"
     CONTROL_CHARACTER = "control-character", "a text holds a control character"

@@ -1,17 +1,17 @@
-"""Bilingual files for translators' tools: PO (Poedit, Weblate), written by Babel's
-`babel.messages` and read strictly, as gettext reads it, and XLIFF 2.0 (OmegaT,
-Trados ...). Each segment is one pair of blocks, keyed by `chapter:pair-id`."""
+"""Bilingual files for translators' tools: PO (Poedit, Weblate), written by polib and
+read strictly, as gettext reads it, and XLIFF 2.0 (OmegaT, Trados ...). Each segment
+is one pair of blocks, keyed by `chapter:pair-id`."""
 
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import write_po
+import polib
+from babel.core import UnknownLocaleError
+from babel.messages.plurals import get_plural
 from lxml import etree
 
 from publish.diagnostics import BuildFailed, Code, Diagnostic
@@ -19,6 +19,7 @@ from publish.sync import po
 from publish.sync.status import ChapterStatus, PairStatus, State
 
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
+PRESERVE = {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
 
 
 @dataclass(frozen=True)
@@ -57,30 +58,44 @@ def _segments(chapters: list[ChapterStatus]) -> list[tuple[ChapterStatus, PairSt
 def _export_po(chapters: list[ChapterStatus], root: Path, title: str,
                date: datetime.date) -> bytes:
     lang = chapters[0].target_lang if chapters else "und"
-    stamp = datetime.datetime.combine(date, datetime.time(), datetime.UTC)
-    catalog = Catalog(locale=lang, project=title, creation_date=stamp, revision_date=stamp,
-                      fuzzy=False)
+    stamp = f"{date:%Y-%m-%d} 00:00+0000"
+    # Lines are never wrapped (wrapwidth 0): a translator's tool shows the block as
+    # the manuscript has it, and `#| msgid` stays the text that was confirmed.
+    catalog = polib.POFile(wrapwidth=0)
+    catalog.header = f"{title}: the blocks of the book and their translations into {lang}."
+    catalog.metadata = {
+        "Project-Id-Version": title, "POT-Creation-Date": stamp, "PO-Revision-Date": stamp,
+        "Last-Translator": "", "Language-Team": "", "Language": lang,
+        "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit", "Plural-Forms": _plural_forms(lang),
+    }
     for chapter, pair in _segments(chapters):
         assert pair.source is not None
-        locations = [(str(chapter.source_path.relative_to(root)), pair.source.line)]
+        locations = [(str(chapter.source_path.relative_to(root)), str(pair.source.line))]
         if pair.target is not None:
-            locations.append((str(chapter.target_path.relative_to(root)), pair.target.line))
-        catalog.add(
-            pair.source.text, pair.target.text if pair.target else "",
-            locations=locations,
+            locations.append((str(chapter.target_path.relative_to(root)),
+                              str(pair.target.line)))
+        entry = polib.POEntry(
+            msgctxt=f"{chapter.name}:{pair.id}", msgid=pair.source.text,
+            msgstr=pair.target.text if pair.target else "", occurrences=locations,
             flags=["fuzzy"] if pair.state in (State.STALE, State.NEW) else [],
-            auto_comments=[p.message for p in pair.problems] + _state_comment(pair),
-            context=f"{chapter.name}:{pair.id}",
-        )
-    for message in catalog:
-        # Babel guesses format flags from braces and percent signs; the text is
-        # Markdown, and `msgfmt -c` would judge it by the format guessed.
-        message.flags -= {"python-format", "python-brace-format"}
-    out = io.BytesIO()
-    # The old text of a stale pair goes into a comment as a diff, not into `#| msgid`:
-    # Babel wraps those lines as prose, which breaks them.
-    write_po(out, catalog, width=0, omit_header=False)
-    return out.getvalue()
+            comment="\n".join([p.message for p in pair.problems] + _state_comment(pair)))
+        if pair.confirmed is not None and pair.confirmed.source != pair.source.text:
+            # What the translation was confirmed against: Poedit and Weblate show the
+            # change from it to msgid.
+            entry.previous_msgid = pair.confirmed.source
+        catalog.append(entry)
+    return str(catalog).encode("utf-8") + b"\n"
+
+
+def _plural_forms(lang: str) -> str:
+    """The header's plural rule of `lang`, from CLDR (no segment has plural forms, but
+    `msgfmt -c` and the tools expect the language's rule)."""
+    try:
+        rule = get_plural(lang)
+    except (UnknownLocaleError, ValueError):
+        rule = get_plural("en")
+    return rule.plural_forms
 
 
 def _state_comment(pair: PairStatus) -> list[str]:
@@ -113,9 +128,11 @@ def _export_xliff(chapters: list[ChapterStatus], root: Path) -> bytes:
             etree.SubElement(notes, f"{{{XLIFF}}}note", category="status").text = comment
         state = {State.IN_SYNC: "final", State.MISSING: "initial"}.get(pair.state, "translated")
         segment = etree.SubElement(unit, f"{{{XLIFF}}}segment", state=state)
-        etree.SubElement(segment, f"{{{XLIFF}}}source").text = pair.source.text
+        # A block's line breaks are its text's: a tool that reflowed them would
+        # change the block, and the import would find it changed.
+        etree.SubElement(segment, f"{{{XLIFF}}}source", PRESERVE).text = pair.source.text
         if pair.target is not None:
-            etree.SubElement(segment, f"{{{XLIFF}}}target").text = pair.target.text
+            etree.SubElement(segment, f"{{{XLIFF}}}target", PRESERVE).text = pair.target.text
     return bytes(etree.tostring(xliff, xml_declaration=True, encoding="UTF-8",
                                 pretty_print=True))
 
