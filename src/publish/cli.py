@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_codes())
     parser.add_argument("--version", action="version", version=f"publish {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands")
+    _new_parser(commands)
     _build_parser(commands)
     _sync_parser(commands)
     return parser
@@ -119,6 +120,38 @@ def _place_options(parser: argparse.ArgumentParser, langs: str | None,
         "--lang", metavar="LANGS", action="extend", type=_list,
         default=None if top else argparse.SUPPRESS,
         help=langs)
+
+
+def _new_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "new", help="start a book",
+        description="Write a new book into DIR, which must be new or empty: both kinds of "
+                    "book.toml, one chapter in each language (a heading id, a date, a "
+                    "number, a note), the stylesheets and manuscript/sync.toml with every "
+                    "pair confirmed. It builds and is in sync as it stands.")
+    parser.add_argument("folder", metavar="DIR", help="the book's folder, e.g. 'diary'; its "
+                        "name, in lowercase, is the book's id")
+    parser.add_argument(
+        "--lang", "--languages", metavar="LANGS", action="extend", type=_list,
+        help="its languages, a comma-separated list or the option repeated, e.g. 'en,be' "
+             "(default: en,be)")
+    parser.add_argument("--source", metavar="LANG",
+                        help="the language the others are translated from, e.g. 'en' "
+                             "(default: the first of --lang)")
+    parser.set_defaults(run=_run_new)
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    import datetime
+
+    from publish.new import create
+
+    langs = list(dict.fromkeys(args.lang or ["en", "be"]))
+    folder = Path(args.folder)
+    written = create(folder.resolve(), langs, args.source or langs[0], datetime.date.today())
+    print(f"a new book in {_shown(folder)}: {len(written)} files; build it with "
+          f"`publish build --project {_shown(folder)}`")
+    return 0
 
 
 def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
