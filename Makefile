@@ -7,16 +7,16 @@ BIN := $(VENV)/bin
 # Pango for WeasyPrint, HarfBuzz to subset fonts, fontconfig and the text face (PT Serif),
 # Ghostscript's CMYK ICC profile for the press, and poppler's pdftoppm, which draws the
 # e-book's cover picture from the press cover. PyICU, the index's collation, builds
-# against ICU's headers with pkg-config and a C++ compiler.
+# against ICU's headers with pkg-config and a C++ compiler. `publish check` spells with
+# hunspell and the dictionaries of every language of src/publish/languages.py.
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
-	libgs-common poppler-utils libicu-dev pkg-config g++
-# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), the
-# spelling dictionaries of every language of src/publish/languages.py, and gettext's
-# msgfmt, which judges the PO files an import refuses; EPUBCheck runs on the machine's
-# Java. Chromium is the browser DAISY Ace checks the EPUBs in; Calibre converts them for
-# Kindle.
-DEBS_TEST := qpdf zbar-tools hunspell hunspell-be hunspell-en-us hunspell-pl hunspell-uk \
-	chromium calibre gettext
+	libgs-common poppler-utils libicu-dev pkg-config g++ \
+	hunspell hunspell-be hunspell-en-us hunspell-pl hunspell-uk
+# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), and
+# gettext's msgfmt, which judges the PO files an import refuses; EPUBCheck runs on the
+# machine's Java. Chromium is the browser DAISY Ace checks the EPUBs in; Calibre converts
+# them for Kindle.
+DEBS_TEST := qpdf zbar-tools chromium calibre gettext
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules

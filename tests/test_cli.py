@@ -47,13 +47,14 @@ def test_every_option_that_takes_a_value_shows_an_example() -> None:
 
 
 def test_every_command_that_reads_a_book_takes_project_and_lang_alike() -> None:
-    takes_lang = {"publish build", "publish sync", "publish sync accept",
-                  "publish sync export"}
+    takes_lang = {"publish new", "publish build", "publish check", "publish sync",
+                  "publish sync accept", "publish sync export"}
     for name, parser in _commands(cli._parser()):
         if name == "publish":
             continue
         options = {o for action in parser._actions for o in action.option_strings}
-        assert "--project" in options, name
+        # `publish new DIR` makes the project folder it is given.
+        assert ("--project" in options) == (name != "publish new"), name
         assert ("--lang" in options) == (name in takes_lang), name
 
 

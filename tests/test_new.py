@@ -12,7 +12,7 @@ from babel.dates import get_month_names
 
 from publish.languages import LANGUAGES
 from publish.new import STARTERS
-from tests.conftest import ROOT, run_publish
+from tests.conftest import ROOT, require, run_publish
 
 ALL = ",".join(LANGUAGES)
 
@@ -67,6 +67,12 @@ def test_a_new_book_is_in_sync(started: Path) -> None:
     result = run_publish("sync", "--project", str(started))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(" 3 ") == 3, result.stdout
+
+
+def test_a_new_book_passes_publish_check(started: Path) -> None:
+    require("hunspell")
+    result = run_publish("check", "--project", str(started))
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_a_folder_that_is_not_empty_is_left_as_it_was(tmp_path: Path) -> None:

@@ -28,6 +28,14 @@ def assemble_books(manuscript: Manuscript, langs: list[str], diagnostics: Collec
                    classes: frozenset[str] = frozenset()) -> list[Book]:
     """The book in each of `langs`; `classes` are those the text may give in
     attribute lists."""
+    renderings = render_books(manuscript, langs, classes)
+    return [_book(manuscript, lang, renderings[lang], diagnostics) for lang in langs]
+
+
+def render_books(manuscript: Manuscript, langs: list[str],
+                 classes: frozenset[str] = frozenset()) -> dict[str, Renderings]:
+    """The chapters of each of `langs` rendered, their blocks paired with the source
+    language's and named by their pairs."""
     config = manuscript.config
     record = load_record(manuscript.folder / RECORD, config.source_language,
                          [lang for lang in config.languages if lang != config.source_language])
@@ -35,10 +43,10 @@ def assemble_books(manuscript: Manuscript, langs: list[str], diagnostics: Collec
     sources = _render(manuscript, original, classes, lambda chapter: lambda blocks:
                       name_source(blocks, record.known(chapter)))
     blocks = {chapter.path.stem: rendered.blocks for chapter, rendered in sources}
-    return [_book(manuscript, lang, sources if lang == original.lang else _render(
+    return {lang: sources if lang == original.lang else _render(
         manuscript, manuscript.languages[lang], classes, lambda chapter: lambda own:
-        name_target(blocks.get(chapter, []), own, record.known(chapter))), diagnostics)
-        for lang in langs]
+        name_target(blocks.get(chapter, []), own, record.known(chapter)))
+        for lang in langs}
 
 
 def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector,

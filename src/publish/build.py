@@ -278,7 +278,7 @@ def _build(project: Project, folder: output.Output, store: cache.Store,
            last: cache.Record | None, inputs: str, languages: list[str] | None,
            formats: list[str] | None, progress: Progress, jobs: int,
            fresh: bool) -> list[_Told]:
-    manuscript, sheets, books = _read(project, languages, formats)
+    manuscript, sheets, books, _ = read_inputs(project, languages, formats)
     access = project.access(manuscript.config.print.icc_profile)
     modified = _modified(manuscript.config.published)
     asked = formats or list(EDITIONS)
@@ -318,11 +318,13 @@ def _build(project: Project, folder: output.Output, store: cache.Store,
     return [told for plan in plans for told in plan.told()]
 
 
-def _read(project: Project, languages: list[str] | None, formats: list[str] | None
-          ) -> tuple[Manuscript, dict[str, stylesheets.Stylesheet], list[Book]]:
-    """The manuscript, the stylesheets and the book of each language chosen, as the
-    writers take them: every problem of the manuscript, the styles and the options
-    is raised here, before anything is written."""
+def read_inputs(project: Project, languages: list[str] | None, formats: list[str] | None
+                ) -> tuple[Manuscript, dict[str, stylesheets.Stylesheet], list[Book],
+                           frozenset[str]]:
+    """The manuscript, the stylesheets, the book of each language chosen, as the
+    writers take them, and the classes the stylesheets let the text give: every
+    problem of the manuscript, the styles and the options is raised here, before
+    anything is written."""
     from publish import stylesheets
     from publish.assemble import assemble_books
     from publish.attributes import CLASS_SHEETS
@@ -361,7 +363,7 @@ def _read(project: Project, languages: list[str] | None, formats: list[str] | No
     diagnostics.raise_if_any()
     return manuscript, sheets, [
         add_index(add_chronology(book), manuscript.languages[book.lang].headwords)
-        for book in books]
+        for book in books], classes
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commands")
     _new_parser(commands)
     _build_parser(commands)
+    _check_parser(commands)
     _sync_parser(commands)
     return parser
 
@@ -202,6 +203,38 @@ def _run_build(args: argparse.Namespace) -> int:
     for line in [*map(_shown, written), *reports]:
         print(line)
     return 0
+
+
+def _check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "check", help="what to fix before the book goes out",
+        description="Check the book as an editor would before sending it out: spelling "
+                    "(the Debian hunspell dictionary of each language and the book's "
+                    "<lang>/words.txt, a passage marked as another language's in that "
+                    "language), quotation marks, spaces and hyphens as typed, and the "
+                    "translations' sync. One finding a line; exit status 0 only when "
+                    "there is none.")
+    _place_options(parser, _some("the languages to check"))
+    parser.add_argument("--json", action="store_true",
+                        help="print the findings as JSON, for tools")
+    parser.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    import json
+
+    from publish.build import Project
+    from publish.check import check
+
+    project = Project(Path(args.project).resolve())
+    findings = sorted(check(project, args.lang), key=Diagnostic.sort_key)
+    if args.json:
+        print(json.dumps({"findings": [{
+            "path": _shown(found.path), "line": found.line, "code": str(found.code),
+            "message": found.message} for found in findings]}, ensure_ascii=False, indent=2))
+    else:
+        _report(findings, sys.stderr)
+    return 1 if findings else 0
 
 
 def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

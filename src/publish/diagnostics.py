@@ -92,6 +92,14 @@ class Code(StrEnum):
     OUTPUT = "output", \
         "the editions cannot be written: a file in the way, another build, a broken journal"
     INTERNAL = "internal", "a fault of publish's own, which no input causes"
+    # What `publish check` finds
+    SPELLING = "spelling", \
+        "a word in neither the dictionary of its language nor the book's word list"
+    UNBALANCED_QUOTE = "unbalanced-quote", \
+        "a quotation opened and not closed in its block, or closed and not opened"
+    DOUBLE_SPACE = "double-space", "two spaces or more between words"
+    SPACE_BEFORE_PUNCTUATION = "space-before-punctuation", "a space before a punctuation mark"
+    LONE_HYPHEN = "lone-hyphen", "a hyphen between spaces, where a dash was meant"
     # Translations (publish sync)
     SYNC_RECORD = "sync-record", "manuscript/sync.toml cannot be read or has a wrong record"
     SYNC_IMPORT = "sync-import", "a PO or XLIFF file to import does not fit the manuscript"

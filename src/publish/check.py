@@ -1,0 +1,210 @@
+"""`publish check`: what an editor runs before a book goes out, as one report.
+
+The manuscript is read as a build reads it (its problems are the first findings),
+then each block as the editions print it is looked at: its words are spelt as the
+Debian dictionary of its language and the book's word list have them, a passage
+marked as another language's in that language; its quotation marks open and close;
+and its lines hold no doubled space, no space before punctuation and no hyphen
+between spaces where a dash was meant. Last comes what `publish sync` finds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import html
+
+from publish import spelling
+from publish.assemble import render_books
+from publish.blocks import Block, Kind
+from publish.build import Project, read_inputs
+from publish.config import line_of_key
+from publish.diagnostics import Code, Diagnostic
+from publish.languages import LANGUAGES
+from publish.load import WORD_LIST, Manuscript
+from publish.markup import Rendered
+from publish.sync import report
+from publish.sync.session import open_session
+
+SKIPPED = {"code", "pre", "script", "style", "time", "data"}
+"""Elements whose text is no prose the manuscript types: code, and the dates and
+numbers that roles give as values and Babel writes out."""
+NUMBERS = {"noteref", "note-number"}
+"""The classes of a note's number, at its call and before the note."""
+
+LINE_CHECKS = [
+    (re.compile(r"(?<=\S) {2,}(?=\S)"), Code.DOUBLE_SPACE,
+     "two spaces or more between words", ": one is enough"),
+    (re.compile(r"(?<=\w)[ \t]+(?=[,.;:!?](?![\w.]))"), Code.SPACE_BEFORE_PUNCTUATION,
+     "a space before a punctuation mark", ""),
+    (re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=\S)"), Code.LONE_HYPHEN,
+     "a hyphen between spaces", ": write --- for a dash, -- for a range"),
+]
+"""What the typed lines should not hold, and what to do about it."""
+
+QUOTE_MARKS = re.compile(r"(?<!\w)[‘’]|[‘’](?!\w)")
+"""Single quotation marks, where they are no apostrophe inside a word (сям’я)."""
+MARKUP = re.compile(r"`[^`]*`|\{[^{}]*\}|\]\([^)]*\)|<[^<>]*>|\[\^[^\]]*\]")
+"""What of a line is no typed text: code and the values of roles, attribute lists,
+link addresses, autolinks, note references."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text of one language, at a place in the manuscript."""
+
+    lang: str
+    text: str
+    path: Path
+    lines: tuple[int, int]
+    """The first line and the line after the last where it may stand."""
+    source: tuple[str, ...]
+    """Those lines as typed, to find the line a word is on."""
+
+
+def check(project: Project, langs: list[str] | None) -> list[Diagnostic]:
+    """Every finding of the book in `langs` (all if None). A manuscript that does not
+    read raises `BuildFailed` with its problems."""
+    manuscript, _, _, classes = read_inputs(project, langs, None)
+    chosen = langs or manuscript.config.languages
+    renderings = render_books(manuscript, chosen, classes)
+    passages: list[Passage] = []
+    findings: list[Diagnostic] = []
+    for lang in chosen:
+        passages.extend(_metadata(manuscript, lang))
+        for chapter, rendered in renderings[lang]:
+            for block, element in _elements(rendered):
+                lines = chapter.lines[block.line - 1:block.end - 1]
+                where = (chapter.path, (block.line, block.end), tuple(lines))
+                passages.extend(Passage(own, text, *where)
+                                for own, text in _texts(element, lang, _ids(rendered.blocks)))
+                findings.extend(_quotes(element, lang, chapter.path, block))
+                findings.extend(_typed(chapter.path, block, lines))
+    findings.extend(_spelling(manuscript, passages))
+    findings.extend(_sync(project, chosen))
+    return findings
+
+
+def _metadata(manuscript: Manuscript, lang: str) -> Iterator[Passage]:
+    config = manuscript.languages[lang].config
+    path = manuscript.folder / lang / "book.toml"
+    for key, values in (("title", [config.title]), ("subtitle", [config.subtitle]),
+                        ("description", [config.description]),
+                        ("keywords", config.keywords)):
+        line = line_of_key(path, key) or 1
+        for value in filter(None, values):
+            yield Passage(lang, value, path, (line, line + 1), (value,))
+
+
+def _ids(blocks: list[Block]) -> set[str]:
+    return {block.id for block in blocks if block.id}
+
+
+def _elements(rendered: Rendered) -> Iterator[tuple[Block, html.HtmlElement]]:
+    """Each block of prose with its element in the chapter's HTML, or in its note's."""
+    root = html.fragment_fromstring(rendered.html, create_parent="div")
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    notes = {note.label: html.fragment_fromstring(note.body, create_parent="div")
+             for note in rendered.notes}
+    for block in rendered.blocks:
+        if block.kind is Kind.CODE:
+            continue
+        element = notes.get(block.label) if block.kind is Kind.NOTE else by_id.get(block.id)
+        if element is not None:
+            yield block, element
+
+
+def _texts(element: html.HtmlElement, lang: str, blocks: set[str]
+           ) -> Iterator[tuple[str, str]]:
+    """The text of `element` by language, that of blocks inside it (a list inside a
+    list item) and of code left out."""
+    own = element.get("lang") or lang
+    parts = [element.text or ""]
+    for child in element:
+        if _prose(child) and child.get("id") not in blocks:
+            for inner, text in _texts(child, own, blocks):
+                if inner == own:
+                    parts.append(text)
+                else:
+                    yield inner, text
+        parts.append(child.tail or "")
+    yield own, "".join(parts)
+
+
+def _quotes(element: html.HtmlElement, lang: str, path: Path,
+            block: Block) -> Iterator[Diagnostic]:
+    """A quotation opened and not closed, or closed and not opened: the typed quotes
+    that a rule turned into the wrong marks."""
+    if lang not in LANGUAGES:
+        return
+    opening, closing = LANGUAGES[lang].typography.quotes.outer
+    text = "".join(_texts_of(element))
+    depth = 0
+    for char in text:
+        depth += (char == opening) - (char == closing)
+        if depth < 0:
+            break
+    if depth:
+        yield Diagnostic(path, block.line, Code.UNBALANCED_QUOTE,
+                         f"a quotation {'closed and not opened' if depth < 0 else 'not closed'}"
+                         f" in this {block.kind.value} ({opening} … {closing}): a straight "
+                         "quote typed the wrong way round, or one missing")
+
+
+def _texts_of(element: html.HtmlElement) -> Iterator[str]:
+    yield element.text or ""
+    for child in element:
+        if _prose(child):
+            yield from _texts_of(child)
+        yield child.tail or ""
+
+
+def _prose(element: html.HtmlElement) -> bool:
+    return element.tag not in SKIPPED and element.get("class") not in NUMBERS
+
+
+def _typed(path: Path, block: Block, lines: list[str]) -> Iterator[Diagnostic]:
+    for number, line in enumerate(lines, start=block.line):
+        typed = line.strip()
+        # Markup stands as what is no word, no space and no punctuation.
+        text = MARKUP.sub(lambda markup: "\0" * len(markup[0]), typed)
+        for pattern, code, what, fix in LINE_CHECKS:
+            if found := pattern.search(text):
+                around = typed[max(found.start() - 12, 0):found.end() + 12]
+                yield Diagnostic(path, number, code, f"{what} in “{around}”{fix}")
+
+
+def _spelling(manuscript: Manuscript, passages: list[Passage]) -> Iterator[Diagnostic]:
+    """Each language's passages checked by its dictionary and word list; a passage of
+    a language publish has no dictionary for is left alone."""
+    for lang in dict.fromkeys(p.lang for p in passages):
+        if lang not in LANGUAGES:
+            continue
+        own = [p for p in passages if p.lang == lang]
+        words = manuscript.folder / lang / WORD_LIST
+        answers = spelling.unknown_words([QUOTE_MARKS.sub(" ", p.text) for p in own],
+                                         LANGUAGES[lang].hunspell, words)
+        for passage, unknown in zip(own, answers, strict=True):
+            for word in dict.fromkeys(unknown):
+                suggested = (f"; hunspell suggests {', '.join(word.suggestions[:3])}"
+                             if word.suggestions else "")
+                yield Diagnostic(passage.path, _line_of(word.word, passage),
+                                 Code.SPELLING, f"{word.word!r} is in neither the "
+                                 f"{LANGUAGES[lang].hunspell} dictionary nor {lang}/"
+                                 f"{WORD_LIST}{suggested}")
+
+
+def _line_of(word: str, passage: Passage) -> int:
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    found = next((n for n, line in enumerate(passage.source) if pattern.search(line)), 0)
+    return passage.lines[0] + found
+
+
+def _sync(project: Project, langs: list[str]) -> list[Diagnostic]:
+    session = open_session(project.manuscript)
+    targets = [lang for lang in session.targets if lang in langs]
+    if not targets:
+        return []
+    return report.diagnostics(session.status(targets))
