@@ -12,11 +12,11 @@ BIN := $(VENV)/bin
 DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-paratype \
 	libgs-common poppler-utils libicu-dev pkg-config g++ \
 	hunspell hunspell-be hunspell-en-us hunspell-pl hunspell-uk
-# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime), and
-# gettext's msgfmt, which judges the PO files an import refuses; EPUBCheck runs on the
-# machine's Java. Chromium is the browser DAISY Ace checks the EPUBs in; Calibre converts
-# them for Kindle.
-DEBS_TEST := qpdf zbar-tools chromium calibre gettext
+# Readers of the PDFs and barcodes the tests check (poppler's come with the runtime),
+# gettext's msgfmt, which judges the PO files an import refuses, and zsh, which loads the
+# completion script; EPUBCheck runs on the machine's Java. Chromium is the browser DAISY
+# Ace checks the EPUBs in; Calibre converts them for Kindle.
+DEBS_TEST := qpdf zbar-tools chromium calibre gettext zsh
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules
@@ -24,8 +24,13 @@ NPM_ENV := PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
 	ELECTRON_SKIP_BINARY_DOWNLOAD=1
 SOURCES := $(shell find manuscript styles src -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: all setup setup-test build test lint bench pictures clean
-all: build
+# Where bash-completion looks for a user's completions, and a folder for zsh's $fpath.
+SHARE := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
+BASH_COMPLETION := $(SHARE)/bash-completion/completions/publish
+ZSH_COMPLETION := $(SHARE)/zsh/site-functions/_publish
+
+.PHONY: all setup setup-test build test lint bench pictures clean completion
+all: build completion
 
 setup: $(VENV)/.runtime
 setup-test: $(VENV)/.test $(NODE_MODULES)/.installed
@@ -49,6 +54,11 @@ $(NODE_MODULES)/.installed: package.json package-lock.json
 	else \
 		echo "npm not found: the DAISY Ace tests need Node.js 20 and npm"; \
 	fi
+
+completion: $(BASH_COMPLETION) $(ZSH_COMPLETION)
+$(BASH_COMPLETION) $(ZSH_COMPLETION): $(VENV)/.runtime src/publish/cli.py
+	mkdir -p $(dir $@)
+	$(BIN)/publish completion $(if $(filter %/_publish,$@),zsh,bash) > $@
 
 build: build/.done
 build/.done: $(VENV)/.runtime $(SOURCES)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from publish import cli
 from publish.diagnostics import Code
-from tests.conftest import output_files, run_publish
+from tests.conftest import output_files, require, run_publish
 
 
 def test_help() -> None:
@@ -50,10 +53,11 @@ def test_every_command_that_reads_a_book_takes_project_and_lang_alike() -> None:
     takes_lang = {"publish new", "publish build", "publish check", "publish sync",
                   "publish sync accept", "publish sync export"}
     for name, parser in _commands(cli._parser()):
-        if name == "publish":
+        # `publish new DIR` makes the project folder it is given; `publish completion`
+        # reads no book.
+        if name in ("publish", "publish completion"):
             continue
         options = {o for action in parser._actions for o in action.option_strings}
-        # `publish new DIR` makes the project folder it is given.
         assert ("--project" in options) == (name != "publish new"), name
         assert ("--lang" in options) == (name in takes_lang), name
 
@@ -109,3 +113,51 @@ def test_in_ci_each_piece_of_work_is_a_line_of_its_own(scratch_book: Path,
     again = run_publish("build", "--project", str(scratch_book), "--out", str(out),
                         "--format", "pdf,screen", ci=True)
     assert again.returncode == 0 and again.stderr == "", "nothing to make, nothing told"
+
+
+COMPLETE = """
+source "$1"
+complete_line() {
+    COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$2"
+    [[ "$2" == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+    _shtab_publish
+    printf '%s\\n' "${COMPREPLY[@]}"
+}
+complete_line "$@"
+"""
+"""Bash as it completes a line typed at its prompt: the function the script
+registers for `publish`, called with the words of the line."""
+
+
+@pytest.mark.parametrize(("line", "offered"), [
+    ("publish ", ["new", "build", "check", "sync", "completion"]),
+    ("publish sy", ["sync"]),
+    ("publish sync export --f", ["--format"]),
+    ("publish sync export --format ", ["po", "xliff"]),
+    ("publish check --", ["--help", "--project", "--lang", "--json"]),
+    ("publish build --project bo", ["books"]),
+])
+def test_bash_completes_commands_options_and_folders(tmp_path: Path, line: str,
+                                                     offered: list[str]) -> None:
+    bash = require("bash")
+    script = tmp_path / "publish.bash"
+    result = run_publish("completion", "bash")
+    assert result.returncode == 0, result.stderr
+    script.write_text(result.stdout)
+    (tmp_path / "books").mkdir()
+    (tmp_path / "notes.txt").write_text("not a folder")
+    completed = subprocess.run([bash, "-c", COMPLETE, "bash", str(script), line],
+                               cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert sorted(completed.stdout.split()) == sorted(offered), completed.stderr
+
+
+def test_zsh_takes_its_completion_script(tmp_path: Path) -> None:
+    zsh = require("zsh")
+    script = tmp_path / "_publish"
+    script.write_text(run_publish("completion", "zsh").stdout)
+    loaded = subprocess.run(
+        [zsh, "-f", "-c", f"fpath=({tmp_path} $fpath); autoload -Uz compinit; "
+         "compinit -u -d /dev/null; print -r -- $_comps[publish]"],
+        capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "_publish", loaded.stderr

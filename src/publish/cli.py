@@ -8,11 +8,13 @@ import shutil
 import signal
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
+
+import shtab
 
 from publish import __version__
 from publish.diagnostics import BuildFailed, Code, Diagnostic
@@ -20,6 +22,8 @@ from publish.files import write_whole
 from publish.signals import stopping_with
 from publish.sync import FORMATS
 from publish.sync.commit import commit, locked, recover
+
+SHELLS = ("bash", "zsh")
 
 
 class _Stopped(BaseException):
@@ -86,7 +90,32 @@ def _parser() -> argparse.ArgumentParser:
     _build_parser(commands)
     _check_parser(commands)
     _sync_parser(commands)
+    _completion_parser(commands)
     return parser
+
+
+def _completes(kind: Mapping[str, object], action: argparse.Action) -> None:
+    """What the shells offer to complete `action` with: files, or folders. shtab reads
+    it from an attribute of the action, which argparse does not declare."""
+    action.complete = kind  # type: ignore[attr-defined]
+
+
+def _completion_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "completion", help="the shell completion script",
+        description="Print the script that completes publish's commands, options and "
+                    "paths in bash or zsh, made from this command line itself. `make` "
+                    "installs both.")
+    parser.add_argument("shell", choices=SHELLS,
+                        help="the shell, e.g. 'bash' (into ~/.local/share/bash-completion/"
+                             "completions/publish) or 'zsh' (into a folder of $fpath, as "
+                             "_publish)")
+    parser.set_defaults(run=_run_completion)
+
+
+def _run_completion(args: argparse.Namespace) -> int:
+    print(shtab.complete(_parser(), shell=args.shell), end="")
+    return 0
 
 
 def _codes() -> str:
@@ -111,10 +140,10 @@ def _place_options(parser: argparse.ArgumentParser, langs: str | None,
     """`--project`, and `--lang` where languages can be chosen, as every command takes
     them. An action repeats its command's options, which it leaves as the command was
     given them unless it is given them itself."""
-    parser.add_argument(
+    _completes(shtab.DIRECTORY, parser.add_argument(
         "--project", metavar="DIR", default="." if top else argparse.SUPPRESS,
         help="the project folder, holding manuscript/ and styles/, e.g. 'books/diary' "
-             "(default: the current one)")
+             "(default: the current one)"))
     if langs is None:
         return
     parser.add_argument(
@@ -130,8 +159,9 @@ def _new_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                     "book.toml, one chapter in each language (a heading id, a date, a "
                     "number, a note), the stylesheets and manuscript/sync.toml with every "
                     "pair confirmed. It builds and is in sync as it stands.")
-    parser.add_argument("folder", metavar="DIR", help="the book's folder, e.g. 'diary'; its "
-                        "name, in lowercase, is the book's id")
+    _completes(shtab.DIRECTORY, parser.add_argument(
+        "folder", metavar="DIR",
+        help="the book's folder, e.g. 'diary'; its name, in lowercase, is the book's id"))
     parser.add_argument(
         "--lang", "--languages", metavar="LANGS", action="extend", type=_list,
         help="its languages, a comma-separated list or the option repeated, e.g. 'en,be' "
@@ -166,9 +196,9 @@ def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="the formats to build, a comma-separated list or the option repeated: epub, "
              "pdf (the press interior), screen (the accessible PDF), cover (the press "
              "cover), e.g. 'epub,pdf' (default: all)")
-    parser.add_argument(
+    _completes(shtab.DIRECTORY, parser.add_argument(
         "--out", metavar="DIR",
-        help="where to write the editions, e.g. '/tmp/proofs' (default: DIR/build)")
+        help="where to write the editions, e.g. '/tmp/proofs' (default: DIR/build)"))
     parser.add_argument(
         "--fresh", action="store_true",
         help="make every edition asked for again, whatever the build cache (in the "
@@ -274,9 +304,9 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                              "for OmegaT or Trados")
     _place_options(export, "the translation to export, e.g. 'be' (default: the book's "
                    "only one)", top=False)
-    export.add_argument("--output", "-o", metavar="FILE",
-                        help="where to write, e.g. 'be.po' (default: "
-                             "build/sync/<book-id>-<lang>.<ext>)")
+    _completes(shtab.FILE, export.add_argument(
+        "--output", "-o", metavar="FILE",
+        help="where to write, e.g. 'be.po' (default: build/sync/<book-id>-<lang>.<ext>)"))
     export.set_defaults(run=_run_export)
 
     import_ = actions.add_parser(
@@ -284,8 +314,9 @@ def _sync_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Write the translations of a file from `publish sync export` back into "
                     "the Markdown files. The whole file is checked first: if any segment "
                     "does not fit the manuscript, nothing is written.")
-    import_.add_argument("file", metavar="FILE",
-                         help="a .po, .xlf or .xliff file, e.g. 'build/sync/diary-be.po'")
+    _completes(shtab.FILE, import_.add_argument(
+        "file", metavar="FILE",
+        help="a .po, .xlf or .xliff file, e.g. 'build/sync/diary-be.po'"))
     _place_options(import_, None, top=False)
     import_.set_defaults(run=_run_import)
 
