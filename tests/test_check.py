@@ -1,5 +1,5 @@
-"""`publish check` as tools and machines meet it: its findings as JSON, and a machine
-without hunspell told so in one line."""
+"""`publish check` as tools and machines meet it: its findings as JSON, a machine
+without hunspell told so in one line, and the typesetting of the editions built."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import require, run_publish
+from publish.check import FAULTS
+from tests.conftest import Built, require, run_publish
 
 
 def _misspell(book: Path) -> None:
@@ -45,3 +46,22 @@ def test_a_machine_without_hunspell_is_told_so(scratch_book: Path) -> None:
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("hunspell: environment: hunspell is not installed "
                              "(Debian: apt install hunspell)\n")
+
+
+def test_editions_add_the_faults_their_typesetting_reports_count(flagship: Built) -> None:
+    """With --editions, each PDF edition whose report counts what the press would have
+    mended is a finding; the editions the build made are current, and kept."""
+    before = {path: path.stat().st_mtime_ns for path in flagship.out.rglob("*.pdf")}
+    result = run_publish("check", "--project", str(flagship.project), "--editions",
+                         "--out", str(flagship.out), cwd=flagship.out)
+    expected = []
+    for (lang, fmt), report in sorted(flagship.typesetting.items()):
+        faults = [f"{count} {what}" for name, what in FAULTS if (count := getattr(report, name))]
+        if faults:
+            expected.append(f"{flagship.edition(lang, fmt).relative_to(flagship.out)}: "
+                            f"typesetting: the typesetting report of {lang} {fmt} counts "
+                            f"{', '.join(faults)}")
+    assert expected, "the flagship's editions have faults the report counts"
+    assert result.stderr.splitlines() == sorted(expected)
+    assert result.returncode == 1
+    assert {path: path.stat().st_mtime_ns for path in flagship.out.rglob("*.pdf")} == before

@@ -5,7 +5,9 @@ then each block as the editions print it is looked at: its words are spelt as th
 Debian dictionary of its language and the book's word list have them, a passage
 marked as another language's in that language; its quotation marks open and close;
 and its lines hold no doubled space, no space before punctuation and no hyphen
-between spaces where a dash was meant. Last comes what `publish sync` finds."""
+between spaces where a dash was meant. Then comes what `publish sync` finds, and,
+when asked for, what the typesetting report of each PDF edition counts that a
+typographer would mend."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from lxml import html
 from publish import spelling
 from publish.assemble import render_books
 from publish.blocks import Block, Kind
-from publish.build import Project, read_inputs
+from publish.build import EDITIONS, Progress, Project, build, read_inputs
 from publish.config import line_of_key
 from publish.diagnostics import Code, Diagnostic
 from publish.languages import LANGUAGES
@@ -27,6 +29,7 @@ from publish.load import WORD_LIST, Manuscript
 from publish.markup import Rendered
 from publish.sync import report
 from publish.sync.session import open_session
+from publish.writers.typesetting import Report
 
 SKIPPED = {"code", "pre", "script", "style", "time", "data"}
 """Elements whose text is no prose the manuscript types: code, and the dates and
@@ -64,9 +67,20 @@ class Passage:
     """Those lines as typed, to find the line a word is on."""
 
 
-def check(project: Project, langs: list[str] | None) -> list[Diagnostic]:
-    """Every finding of the book in `langs` (all if None). A manuscript that does not
-    read raises `BuildFailed` with its problems."""
+TYPESET = ["pdf", "screen"]
+"""The editions a typesetting report is made of."""
+FAULTS = [("runs", "runs of 3+ hyphenated lines"), ("fragments", "lone fragments"),
+          ("split_units", "split units"), ("recto_final", "recto-final hyphens"),
+          ("paragraph_final", "paragraph-final fragments"), ("gaps", "gaps"),
+          ("notes_away", "notes off their page")]
+"""What a typesetting report counts that the press would have mended, in its words."""
+
+
+def check(project: Project, langs: list[str] | None, editions: Path | None = None,
+          progress: Progress = lambda step: None) -> list[Diagnostic]:
+    """Every finding of the book in `langs` (all if None), and of its PDF editions
+    built into `editions` if given. A manuscript that does not read raises
+    `BuildFailed` with its problems."""
     manuscript, _, _, classes = read_inputs(project, langs, None)
     chosen = langs or manuscript.config.languages
     renderings = render_books(manuscript, chosen, classes)
@@ -84,6 +98,8 @@ def check(project: Project, langs: list[str] | None) -> list[Diagnostic]:
                 findings.extend(_typed(chapter.path, block, lines))
     findings.extend(_spelling(manuscript, passages))
     findings.extend(_sync(project, chosen))
+    if editions is not None:
+        findings.extend(_typesetting(project, chosen, editions, progress))
     return findings
 
 
@@ -208,3 +224,23 @@ def _sync(project: Project, langs: list[str]) -> list[Diagnostic]:
     if not targets:
         return []
     return report.diagnostics(session.status(targets))
+
+
+def _typesetting(project: Project, langs: list[str], out: Path,
+                 progress: Progress) -> list[Diagnostic]:
+    """The PDF editions built as `publish build` builds them (the cache keeps those
+    that are current), their warnings, and the faults each one's report counts."""
+    reports: list[tuple[str, str, Report]] = []
+    warnings: list[Diagnostic] = []
+    build(project, langs, TYPESET, out, progress, warnings.append,
+          lambda lang, fmt, counted: reports.append((lang, fmt, counted)))
+    book_id = open_session(project.manuscript).config.id
+    for lang, fmt, counted in reports:
+        faults = [f"{count} {what}" for name, what in FAULTS
+                  if (count := getattr(counted, name))]
+        if faults:
+            warnings.append(Diagnostic(
+                out / lang / EDITIONS[fmt].file_name.format(id=book_id), None,
+                Code.TYPESETTING, f"the typesetting report of {lang} {fmt} counts "
+                f"{', '.join(faults)}"))
+    return warnings

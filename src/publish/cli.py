@@ -247,6 +247,14 @@ def _check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     _place_options(parser, _some("the languages to check"))
     parser.add_argument("--json", action="store_true",
                         help="print the findings as JSON, for tools")
+    parser.add_argument(
+        "--editions", action="store_true",
+        help="also build the PDF editions, as `publish build --format pdf,screen` does "
+             "(those the build cache holds current are not laid out again), and report "
+             "what their typesetting reports count that the press would have mended")
+    _completes(shtab.DIRECTORY, parser.add_argument(
+        "--out", metavar="DIR",
+        help="where the editions are built, e.g. '/tmp/proofs' (default: DIR/build)"))
     parser.set_defaults(run=_run_check)
 
 
@@ -257,7 +265,10 @@ def _run_check(args: argparse.Namespace) -> int:
     from publish.check import check
 
     project = Project(Path(args.project).resolve())
-    findings = sorted(check(project, args.lang), key=Diagnostic.sort_key)
+    out = Path(args.out).resolve() if args.out else project.root / "build"
+    with _progress() as progress:
+        findings = sorted(check(project, args.lang, out if args.editions else None,
+                                progress), key=Diagnostic.sort_key)
     if args.json:
         print(json.dumps({"findings": [{
             "path": _shown(found.path), "line": found.line, "code": str(found.code),

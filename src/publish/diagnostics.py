@@ -100,6 +100,8 @@ class Code(StrEnum):
     DOUBLE_SPACE = "double-space", "two spaces or more between words"
     SPACE_BEFORE_PUNCTUATION = "space-before-punctuation", "a space before a punctuation mark"
     LONE_HYPHEN = "lone-hyphen", "a hyphen between spaces, where a dash was meant"
+    TYPESETTING = "typesetting", \
+        "a PDF edition whose typesetting report counts what the press would have mended"
     # Translations (publish sync)
     SYNC_RECORD = "sync-record", "manuscript/sync.toml cannot be read or has a wrong record"
     SYNC_IMPORT = "sync-import", "a PO or XLIFF file to import does not fit the manuscript"
