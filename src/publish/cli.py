@@ -152,6 +152,12 @@ def _place_options(parser: argparse.ArgumentParser, langs: str | None,
         help=langs)
 
 
+def _out_option(parser: argparse.ArgumentParser) -> None:
+    _completes(shtab.DIRECTORY, parser.add_argument(
+        "--out", metavar="DIR",
+        help="where the editions are built, e.g. '/tmp/proofs' (default: DIR/build)"))
+
+
 def _new_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "new", help="start a book",
@@ -196,9 +202,7 @@ def _build_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="the formats to build, a comma-separated list or the option repeated: epub, "
              "pdf (the press interior), screen (the accessible PDF), cover (the press "
              "cover), e.g. 'epub,pdf' (default: all)")
-    _completes(shtab.DIRECTORY, parser.add_argument(
-        "--out", metavar="DIR",
-        help="where to write the editions, e.g. '/tmp/proofs' (default: DIR/build)"))
+    _out_option(parser)
     parser.add_argument(
         "--fresh", action="store_true",
         help="make every edition asked for again, whatever the build cache (in the "
@@ -224,7 +228,7 @@ def _run_build(args: argparse.Namespace) -> int:
     try:
         with _progress() as progress:
             written = build(project, args.lang, args.format,
-                            Path(args.out).resolve() if args.out else None, progress,
+                            _out(args), progress,
                             warnings.append, lambda lang, fmt, report: reports.append(
                                 f"typesetting {lang} {fmt}: {report.summary()}"),
                             fresh=args.fresh, jobs=args.jobs)
@@ -252,9 +256,7 @@ def _check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="also build the PDF editions, as `publish build --format pdf,screen` does "
              "(those the build cache holds current are not laid out again), and report "
              "what their typesetting reports count that the press would have mended")
-    _completes(shtab.DIRECTORY, parser.add_argument(
-        "--out", metavar="DIR",
-        help="where the editions are built, e.g. '/tmp/proofs' (default: DIR/build)"))
+    _out_option(parser)
     parser.set_defaults(run=_run_check)
 
 
@@ -265,7 +267,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from publish.check import check
 
     project = Project(Path(args.project).resolve())
-    out = Path(args.out).resolve() if args.out else project.root / "build"
+    out = _out(args) or project.root / "build"
     with _progress() as progress:
         findings = sorted(check(project, args.lang, out if args.editions else None,
                                 progress), key=Diagnostic.sort_key)
@@ -397,6 +399,10 @@ def _run_import(args: argparse.Namespace) -> int:
     for changed in files:
         print(_shown(changed))
     return 0
+
+
+def _out(args: argparse.Namespace) -> Path | None:
+    return Path(args.out).resolve() if args.out else None
 
 
 def _list(value: str) -> list[str]:
