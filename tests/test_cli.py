@@ -135,7 +135,7 @@ registers for `publish`, called with the words of the line."""
     ("publish sy", ["sync"]),
     ("publish sync export --f", ["--format"]),
     ("publish sync export --format ", ["po", "xliff"]),
-    ("publish check --", ["--help", "--project", "--lang", "--json"]),
+    ("publish check --", ["--help", "--project", "--lang", "--json", "--editions", "--out"]),
     ("publish build --project bo", ["books"]),
 ])
 def test_bash_completes_commands_options_and_folders(tmp_path: Path, line: str,
