@@ -158,6 +158,7 @@ def test_zsh_takes_its_completion_script(tmp_path: Path) -> None:
     script.write_text(run_publish("completion", "zsh").stdout)
     loaded = subprocess.run(
         [zsh, "-f", "-c", f"fpath=({tmp_path} $fpath); autoload -Uz compinit; "
-         "compinit -u -d /dev/null; print -r -- $_comps[publish]"],
+         # -D: no dump file, which compinit would write (in place of what -d names).
+         "compinit -u -D; print -r -- $_comps[publish]"],
         capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "_publish", loaded.stderr
