@@ -84,13 +84,15 @@ def test_a_folder_that_is_not_empty_is_left_as_it_was(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
-def test_an_empty_folder_takes_the_book(tmp_path: Path) -> None:
-    folder = tmp_path / "empty"
+def test_the_working_folder_if_empty_takes_the_book(tmp_path: Path) -> None:
+    folder = tmp_path / "Empty"
     folder.mkdir()
-    result = run_publish("new", str(folder), "--languages", "be")
+    result = run_publish("new", ".", "--languages", "be", cwd=folder)
     assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["manuscript", "styles"]
     assert (folder / "manuscript" / "be" / "01-first.md").exists()
-    assert '"be"' in (folder / "manuscript" / "book.toml").read_text()
+    config = (folder / "manuscript" / "book.toml").read_text()
+    assert 'languages = ["be"]' in config and 'id = "empty"' in config
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -1,13 +1,12 @@
 """`publish new`: a book to start from, in every language asked for, which `publish
 build`, `publish sync` and `publish check` accept as it stands.
 
-The book is written into a hidden folder beside the one asked for and moved into
-its place only when it is whole, so that a failure leaves no half-made book."""
+The book is written into a hidden folder and moved into its place only when it is
+whole, so that a failure leaves no half-made book."""
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import shutil
 import tempfile
@@ -71,16 +70,21 @@ def create(folder: Path, languages: list[str], source: str,
     """Write a new book into `folder`, which must be empty or not exist; return the
     files written, under `folder`."""
     _check(folder, languages, source)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    # Staged inside the folder, which may be the working one (`publish new .`) and is
+    # then kept: the book's two folders are moved into place once it is whole.
+    staging = Path(tempfile.mkdtemp(prefix=".publish-new-", dir=folder))
     try:
         _write(staging, folder.name, languages, source, today)
         written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
-        # A folder that is empty is replaced whole by the rename: the book appears at
-        # once, or not at all.
-        os.replace(staging, folder)
+        for part in sorted(staging.iterdir()):
+            part.rename(folder / part.name)
+        staging.rmdir()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     return [folder / path for path in written]
 
