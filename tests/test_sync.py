@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from lxml import etree
 
 from publish.journal import PAUSE
-from tests.conftest import ROOT, copy_book, require, run_publish
+from tests.conftest import ROOT, copy_book, require, require_file, run_publish
 
 EN = Path("manuscript/en/01-first.md")
 BE = Path("manuscript/be/01-first.md")
@@ -291,6 +291,37 @@ def test_xliff_segments_keep_their_line_breaks(synced: Path) -> None:
     assert len(texts) == 18
     assert {t.get("{http://www.w3.org/XML/1998/namespace}space") for t in texts} == {"preserve"}
     assert any("\n" in (t.text or "") for t in texts), "a block of several lines"
+
+
+XLIFF_SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")
+"""Where Debian's php-symfony-translation puts OASIS's XLIFF 2.0 core schema, with
+the W3C's schema of the xml: attributes beside it."""
+
+
+def _xliff_schema() -> etree.XMLSchema:
+    core = require_file(XLIFF_SCHEMAS / "xliff-core-2.0.xsd", "php-symfony-translation")
+    # The schema names the xml: attributes' schema where OASIS publishes it; Debian
+    # puts it beside the schema.
+    text = core.read_bytes().replace(b"informativeCopiesOf3rdPartySchemas/w3c/xml.xsd",
+                                     (XLIFF_SCHEMAS / "xml.xsd").as_uri().encode())
+    return etree.XMLSchema(etree.fromstring(text, base_url=core.as_uri()))
+
+
+def test_xliff_export_is_valid_against_the_xliff_2_schema(synced: Path) -> None:
+    """Stale, new and missing pairs, notes and multi-line blocks, as OASIS's schema
+    has an XLIFF 2.0 document; a document it must refuse, it refuses."""
+    schema = _xliff_schema()
+    _edit(synced, EN, "a long time", "a very long time")
+    _edit(synced, EN, " and counted", "\nand counted")
+    _edit(synced, Path("manuscript/en/02-second.md"), "- two\n", "- two\n- three\n")
+    exported = synced / "be.xlf"
+    assert _sync(synced, "export", "--format", "xliff", "-o", str(exported))[0] == 0
+    document = etree.parse(str(exported))
+    assert schema.validate(document), schema.error_log
+    states = {segment.get("state") for segment in document.iterfind(".//{*}segment")}
+    assert {"final", "translated", "initial"} <= states
+    document.getroot().attrib.pop("srcLang")
+    assert not schema.validate(document)
 
 
 def test_import_writes_the_translation_and_nothing_else(synced: Path) -> None:
