@@ -26,7 +26,7 @@ def test_findings_as_json(scratch_book: Path) -> None:
     assert result.returncode == 1 and result.stderr == ""
     assert json.loads(result.stdout) == {"findings": [
         {"path": "manuscript/en/01-first.md", "line": 3, "code": "double-space",
-         "message": "two spaces or more between words in “s --- a lnog  time.[^days]”: "
+         "message": "two spaces or more between words in “days—a lnog  time.”: "
                     "one is enough"},
         {"path": "manuscript/en/01-first.md", "line": 3, "code": "spelling",
          "message": "'lnog' is in neither the en_US dictionary nor en/words.txt; "
@@ -65,3 +65,82 @@ def test_editions_add_the_faults_their_typesetting_reports_count(flagship: Built
     assert result.stderr.splitlines() == sorted(expected)
     assert result.returncode == 1
     assert {path: path.stat().st_mtime_ns for path in flagship.out.rglob("*.pdf")} == before
+
+
+def _chapter(book: Path, text: str) -> None:
+    (book / "manuscript" / "en" / "01-first.md").write_text(
+        "# The First Chapter {#first}\n\n" + text, encoding="utf-8")
+
+
+def _check(book: Path, *args: str, env: dict[str, str] | None = None
+           ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "publish", "check", "--lang", "en", *args],
+                          cwd=book, capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})})
+
+
+def test_markdown_as_it_is_written_is_no_finding(scratch_book: Path) -> None:
+    """List markers padded to four columns, a padded table with a dash for a cell, a
+    list inside a quote, code holding two spaces, a note defined after two spaces, a
+    French question with its space before the mark, dates and numbers around
+    punctuation: none is a finding."""
+    require("hunspell")
+    _chapter(scratch_book, "\n".join([
+        "-   one item", "-   another item", "",
+        "1.  first", "2.  second", "",
+        "| year   | what      |", "|--------|-----------|", "| 1990   | -         |", "",
+        "> - a quoted item", "",
+        "Type `a  b - c` and *Quoi ?*{lang=fr} on {date}`1962-09-25`, or {num}`1052`.[^n]",
+        "", "[^n]:  A note.", ""]))
+    result = _check(scratch_book)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_long_paragraph_leaves_findings_where_they_are(scratch_book: Path) -> None:
+    """Hunspell cuts a line of more than 8 KiB in pieces: the passages are sent in
+    pieces of their own, and each finding keeps its line."""
+    require("hunspell")
+    _chapter(scratch_book, "\n\n".join([
+        "A wrold apart. " + "Every word here is right. " * 600,
+        "A lnog way.", "The thrid time.", ""]))
+    result = _check(scratch_book)
+    assert [line.split(": ")[0] + " " + line.split("'")[1]
+            for line in result.stderr.splitlines()] == [
+        "manuscript/en/01-first.md:3 wrold", "manuscript/en/01-first.md:5 lnog",
+        "manuscript/en/01-first.md:7 thrid"]
+
+
+def test_the_word_list_is_read_as_the_book_writes_it(scratch_book: Path) -> None:
+    """Windows line ends and a byte-order mark are no part of a word; a line hunspell
+    would read as a command (`*and` forbids "and") is no word of the list."""
+    require("hunspell")
+    _chapter(scratch_book, "Bialiatski and Viasna.\n")
+    (scratch_book / "manuscript" / "en" / "words.txt").write_bytes(
+        "\ufeffBialiatski\r\nViasna\r\n*and\r\n".encode())
+    result = _check(scratch_book)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_language_named_twice_is_checked_once(scratch_book: Path) -> None:
+    require("hunspell")
+    _misspell(scratch_book)
+    once = _check(scratch_book).stderr
+    assert _check(scratch_book, "--lang", "en,en").stderr == once
+    assert len(once.splitlines()) == 2
+
+
+def test_a_book_that_does_not_read_is_told_as_json_too(scratch_book: Path) -> None:
+    (scratch_book / "manuscript" / "en" / "book.toml").write_text("title = 1\n")
+    result = _check(scratch_book, "--json")
+    assert result.returncode == 1 and result.stderr == ""
+    found = json.loads(result.stdout)["findings"]
+    assert found and {f["path"] for f in found} == {"manuscript/en/book.toml"}
+
+
+def test_a_machine_whose_locale_is_not_utf8_checks_belarusian(scratch_book: Path) -> None:
+    require("hunspell")
+    result = subprocess.run([sys.executable, "-m", "publish", "check", "--lang", "be"],
+                            cwd=scratch_book, capture_output=True, check=False,
+                            env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"})
+    assert b"Traceback" not in result.stderr
+    assert b"spelling" not in result.stderr

@@ -40,7 +40,8 @@ def test_a_new_book_has_what_a_book_needs(started: Path) -> None:
         *(f"styles/{sheet}" for sheet in ("cover.css", "epub.css", "print.css"))])
     for sheet in ("cover.css", "epub.css", "print.css"):
         assert (started / "styles" / sheet).read_bytes() == (ROOT / "styles" / sheet).read_bytes()
-    assert [p.name for p in started.parent.iterdir()] == [started.name], "no staging left"
+    assert [p.name for p in started.parent.iterdir()] == [started.name]
+    assert sorted(p.name for p in started.iterdir()) == ["manuscript", "styles"], "no staging"
     chapter = (started / "manuscript" / "be" / "01-first.md").read_text(encoding="utf-8")
     for mark in ("{#first}", f"{{date}}`{datetime.date.today().isoformat()}`", "{num}`1`",
                  "[^first]", "\n[^first]: "):

@@ -4,7 +4,7 @@ The manuscript is read as a build reads it (its problems are the first findings)
 then each block as the editions print it is looked at: its words are spelt as the
 Debian dictionary of its language and the book's word list have them, a passage
 marked as another language's in that language; its quotation marks open and close;
-and its lines hold no doubled space, no space before punctuation and no hyphen
+and its text holds no doubled space, no space before punctuation and no hyphen
 between spaces where a dash was meant. Then comes what `publish sync` finds, and,
 when asked for, what the typesetting report of each PDF edition counts that a
 typographer would mend."""
@@ -19,38 +19,47 @@ from pathlib import Path
 from lxml import html
 
 from publish import spelling
+from publish.access import Access
 from publish.assemble import render_books
 from publish.blocks import Block, Kind
 from publish.build import EDITIONS, Progress, Project, build, read_inputs
 from publish.config import line_of_key
-from publish.diagnostics import Code, Diagnostic
+from publish.diagnostics import Code, Collector, Diagnostic
 from publish.languages import LANGUAGES
-from publish.load import WORD_LIST, Manuscript
+from publish.load import WORD_LIST, Manuscript, read_word_list
 from publish.markup import Rendered
 from publish.sync import report
 from publish.sync.session import open_session
 from publish.writers.typesetting import Report
 
-SKIPPED = {"code", "pre", "script", "style", "time", "data"}
-"""Elements whose text is no prose the manuscript types: code, and the dates and
-numbers that roles give as values and Babel writes out."""
+SKIPPED = {"code", "pre", "script", "style", "time", "data", "img"}
+STANDS_IN = "…"
+"""What the text has in place of what it leaves out, so that the words and spaces
+around it stay as they were: no word, and no space."""
+"""Elements whose text is no prose the manuscript types: code, images, and the dates
+and numbers that roles give as values and Babel writes out."""
 NUMBERS = {"noteref", "note-number"}
 """The classes of a note's number, at its call and before the note."""
 
-LINE_CHECKS = [
-    (re.compile(r"(?<=\S) {2,}(?=\S)"), Code.DOUBLE_SPACE,
+SPACE = "[ \u00a0\t]"
+"""A space as the typed text has it once typography has bound words (no-break)."""
+TEXT_CHECKS = [
+    (re.compile(rf"(?<=\S){SPACE}{{2,}}(?=\S)"), Code.DOUBLE_SPACE,
      "two spaces or more between words", ": one is enough"),
-    (re.compile(r"(?<=\w)[ \t]+(?=[,.;:!?](?![\w.]))"), Code.SPACE_BEFORE_PUNCTUATION,
+    (re.compile(rf"(?<=\w){SPACE}+(?=[,.;:!?](?![\w.]))"), Code.SPACE_BEFORE_PUNCTUATION,
      "a space before a punctuation mark", ""),
-    (re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=\S)"), Code.LONE_HYPHEN,
+    (re.compile(rf"(?<=\S){SPACE}+-{SPACE}+(?=\S)"), Code.LONE_HYPHEN,
      "a hyphen between spaces", ": write --- for a dash, -- for a range"),
 ]
-"""What the typed lines should not hold, and what to do about it."""
-
+"""What the text of a block, as the editions print it, should not hold, and what to do
+about it. The rules are those of the book's languages: a passage in another (French
+sets a space before `?`) is left alone."""
 QUOTE_MARKS = re.compile(r"(?<!\w)[‘’]|[‘’](?!\w)")
 """Single quotation marks, where they are no apostrophe inside a word (сям’я)."""
+APOSTROPHES = str.maketrans("\u2019\u02bc", "''")
+"""The apostrophes typography makes of a typed one."""
 MARKUP = re.compile(r"`[^`]*`|\{[^{}]*\}|\]\([^)]*\)|<[^<>]*>|\[\^[^\]]*\]")
-"""What of a line is no typed text: code and the values of roles, attribute lists,
+"""What of a typed line is no text: code and the values of roles, attribute lists,
 link addresses, autolinks, note references."""
 
 
@@ -82,7 +91,7 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
     built into `editions` if given. A manuscript that does not read raises
     `BuildFailed` with its problems."""
     manuscript, _, _, classes = read_inputs(project, langs, None)
-    chosen = langs or manuscript.config.languages
+    chosen = list(dict.fromkeys(langs or manuscript.config.languages))
     renderings = render_books(manuscript, chosen, classes)
     passages: list[Passage] = []
     findings: list[Diagnostic] = []
@@ -92,10 +101,12 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
             for block, element in _elements(rendered):
                 lines = chapter.lines[block.line - 1:block.end - 1]
                 where = (chapter.path, (block.line, block.end), tuple(lines))
-                passages.extend(Passage(own, text, *where)
-                                for own, text in _texts(element, lang, _ids(rendered.blocks)))
+                texts = [Passage(own, text, *where)
+                         for own, text in _texts(element, lang, _ids(rendered.blocks))]
+                passages.extend(texts)
                 findings.extend(_quotes(element, lang, chapter.path, block))
-                findings.extend(_typed(chapter.path, block, lines))
+                findings.extend(found for text in texts if text.lang in LANGUAGES
+                                for found in _typed(text))
     findings.extend(_spelling(manuscript, passages))
     findings.extend(_sync(project, chosen))
     if editions is not None:
@@ -135,11 +146,18 @@ def _elements(rendered: Rendered) -> Iterator[tuple[Block, html.HtmlElement]]:
 def _texts(element: html.HtmlElement, lang: str, blocks: set[str]
            ) -> Iterator[tuple[str, str]]:
     """The text of `element` by language, that of blocks inside it (a list inside a
-    list item) and of code left out."""
+    list item), of note numbers, code, dates and numbers left out."""
     own = element.get("lang") or lang
     parts = [element.text or ""]
     for child in element:
-        if _prose(child) and child.get("id") not in blocks:
+        if child.get("id") in blocks or child.tag == "br":
+            parts.append("\n")
+        elif not _prose(child):
+            parts.append("" if child.get("class") in NUMBERS else STANDS_IN)
+        elif (child.get("lang") or own) != own:
+            parts.append(STANDS_IN)
+            yield from _texts(child, own, blocks)
+        else:
             for inner, text in _texts(child, own, blocks):
                 if inner == own:
                     parts.append(text)
@@ -181,41 +199,53 @@ def _prose(element: html.HtmlElement) -> bool:
     return element.tag not in SKIPPED and element.get("class") not in NUMBERS
 
 
-def _typed(path: Path, block: Block, lines: list[str]) -> Iterator[Diagnostic]:
-    for number, line in enumerate(lines, start=block.line):
-        typed = line.strip()
-        # Markup stands as what is no word, no space and no punctuation.
-        text = MARKUP.sub(lambda markup: "\0" * len(markup[0]), typed)
-        for pattern, code, what, fix in LINE_CHECKS:
-            if found := pattern.search(text):
-                around = typed[max(found.start() - 12, 0):found.end() + 12]
-                yield Diagnostic(path, number, code, f"{what} in “{around}”{fix}")
+def _typed(passage: Passage) -> Iterator[Diagnostic]:
+    for pattern, code, what, fix in TEXT_CHECKS:
+        for found in pattern.finditer(passage.text):
+            before = passage.text[:found.start()].split()[-2:]
+            after = passage.text[found.end():].split()[:2]
+            around = f"{' '.join(before)}{found[0]}{' '.join(after)}"
+            # The line is the one that holds the words either side as typed.
+            words = [word for word in before[-1:] + after[:1] if STANDS_IN not in word]
+            yield Diagnostic(passage.path, _line_of(words, passage), code,
+                             f"{what} in “{around}”{fix}")
 
 
 def _spelling(manuscript: Manuscript, passages: list[Passage]) -> Iterator[Diagnostic]:
     """Each language's passages checked by its dictionary and word list; a passage of
     a language publish has no dictionary for is left alone."""
+    access = Access.within(manuscript.folder)
     for lang in dict.fromkeys(p.lang for p in passages):
         if lang not in LANGUAGES:
             continue
+        language = LANGUAGES[lang]
         own = [p for p in passages if p.lang == lang]
-        words = manuscript.folder / lang / WORD_LIST
+        # A passage in a language that is not the book's takes its word list too.
+        words = (manuscript.languages[lang].words if lang in manuscript.languages else
+                 read_word_list(manuscript.folder / lang / WORD_LIST, access, Collector()))
         answers = spelling.unknown_words([QUOTE_MARKS.sub(" ", p.text) for p in own],
-                                         LANGUAGES[lang].hunspell, words)
+                                         language.hunspell, language.hunspell_package,
+                                         words)
         for passage, unknown in zip(own, answers, strict=True):
             for word in dict.fromkeys(unknown):
                 suggested = (f"; hunspell suggests {', '.join(word.suggestions[:3])}"
                              if word.suggestions else "")
-                yield Diagnostic(passage.path, _line_of(word.word, passage),
+                yield Diagnostic(passage.path, _line_of([word.word], passage),
                                  Code.SPELLING, f"{word.word!r} is in neither the "
-                                 f"{LANGUAGES[lang].hunspell} dictionary nor {lang}/"
+                                 f"{language.hunspell} dictionary nor {lang}/"
                                  f"{WORD_LIST}{suggested}")
 
 
-def _line_of(word: str, passage: Passage) -> int:
-    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    found = next((n for n, line in enumerate(passage.source) if pattern.search(line)), 0)
-    return passage.lines[0] + found
+def _line_of(words: list[str], passage: Passage) -> int:
+    """The first line of the passage's where `words` stand, as typed (apostrophes
+    alike, markup left out); its first line if none is found."""
+    patterns = [re.compile(rf"(?<!\w){re.escape(word.translate(APOSTROPHES))}(?!\w)")
+                for word in words]
+    for number, line in enumerate(passage.source):
+        text = MARKUP.sub(" ", line).translate(APOSTROPHES)
+        if patterns and all(pattern.search(text) for pattern in patterns):
+            return passage.lines[0] + number
+    return passage.lines[0]
 
 
 def _sync(project: Project, langs: list[str]) -> list[Diagnostic]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -167,7 +168,8 @@ def _new_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                     "pair confirmed. It builds and is in sync as it stands.")
     _completes(shtab.DIRECTORY, parser.add_argument(
         "folder", metavar="DIR",
-        help="the book's folder, e.g. 'diary'; its name, in lowercase, is the book's id"))
+        help="the book's folder, e.g. 'diary'; its name, in lowercase ASCII letters, "
+             "digits and hyphens, is the book's id"))
     parser.add_argument(
         "--lang", "--languages", metavar="LANGS", action="extend", type=_list,
         help="its languages, a comma-separated list or the option repeated, e.g. 'en,be' "
@@ -187,7 +189,7 @@ def _run_new(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     written = create(folder.resolve(), langs, args.source or langs[0], datetime.date.today())
     print(f"a new book in {_shown(folder)}: {len(written)} files; build it with "
-          f"`publish build --project {_shown(folder)}`")
+          f"`publish build --project {shlex.quote(_shown(folder))}`")
     return 0
 
 
@@ -268,9 +270,13 @@ def _run_check(args: argparse.Namespace) -> int:
 
     project = Project(Path(args.project).resolve())
     out = _out(args) or project.root / "build"
-    with _progress() as progress:
-        findings = sorted(check(project, args.lang, out if args.editions else None,
-                                progress), key=Diagnostic.sort_key)
+    try:
+        with _progress() as progress:
+            findings = check(project, args.lang, out if args.editions else None, progress)
+    except BuildFailed as failure:
+        # A book that does not read has what stops it as its findings, told alike.
+        findings = failure.diagnostics
+    findings = sorted(findings, key=Diagnostic.sort_key)
     if args.json:
         print(json.dumps({"findings": [{
             "path": _shown(found.path), "line": found.line, "code": str(found.code),

@@ -32,6 +32,8 @@ def problem(number: str) -> str | None:
         return "holds what is not a digit, a space or a hyphen"
     except ValidationError:
         return "is not an ISBN"
+    if digits(number).startswith("9790"):
+        return "begins 979-0, which is an ISMN (printed music), not an ISBN"
     if isbn.isbn_type(number) != "ISBN13":
         return f"is an ISBN-10; give its ISBN-13, {hyphenated(number)}"
     return None

@@ -96,6 +96,8 @@ class Language:
     dates: DateRules
     hunspell: str
     """The Debian hunspell dictionary that checks its spelling (`hunspell -d`)."""
+    hunspell_package: str
+    """The Debian package of that dictionary."""
     catalog: bool
     """Whether the words of the book's own pages have a message catalog in it;
     English, the catalogs' source language, needs none."""
@@ -128,7 +130,7 @@ _ENTRIES = (
                           "ліпені", "жніўні", "верасні", "кастрычніку", "лістападзе",
                           "снежні")),
                   year_suffix="г."),
-        hunspell="be_BY", catalog=True,
+        hunspell="be_BY", hunspell_package="hunspell-be", catalog=True,
     ),
     Language(
         "en", "English",
@@ -136,7 +138,7 @@ _ENTRIES = (
                    spaced_em_dash=False, bound_short_words=frozenset()),
         Script("abcdefghijklmnopqrstuvwxyz"),
         DateRules(),
-        hunspell="en_US", catalog=False,
+        hunspell="en_US", hunspell_package="hunspell-en-us", catalog=False,
     ),
     Language(
         "pl", "Polish",
@@ -149,7 +151,8 @@ _ENTRIES = (
         DateRules(_cases(("styczniu", "lutym", "marcu", "kwietniu", "maju", "czerwcu",
                           "lipcu", "sierpniu", "wrześniu", "październiku", "listopadzie",
                           "grudniu"))),
-        hunspell="pl_PL", catalog=True, minimum_grouping_digits=2,
+        hunspell="pl_PL", hunspell_package="hunspell-pl", catalog=True,
+        minimum_grouping_digits=2,
     ),
     Language(
         "uk", "Ukrainian",
@@ -159,7 +162,7 @@ _ENTRIES = (
         DateRules(_cases(("січні", "лютому", "березні", "квітні", "травні", "червні",
                           "липні", "серпні", "вересні", "жовтні", "листопаді", "грудні")),
                   year_suffix="р."),
-        hunspell="uk_UA", catalog=True,
+        hunspell="uk_UA", hunspell_package="hunspell-uk", catalog=True,
     ),
 )
 

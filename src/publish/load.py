@@ -50,11 +50,17 @@ class LanguageSource:
     lang: str
     config: LanguageConfig
     chapters: list[SourceFile]
-    names: frozenset[str] = frozenset()
-    """The names of the book's word list (`<lang>/words.txt`, the words of it that
-    begin with a capital), which the editions never hyphenate."""
+    words: frozenset[str] = frozenset()
+    """The book's word list (`<lang>/words.txt`): the names and terms the spelling
+    check takes besides the dictionary's."""
     headwords: dict[str, index.Headword] = field(default_factory=dict)
     """The headwords of the index by key (`<lang>/index.toml`)."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The words of the word list that begin with a capital: the editions never
+        hyphenate them."""
+        return frozenset(word for word in self.words if word[:1].isupper())
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,8 @@ def load_manuscript(folder: Path, diagnostics: Collector) -> Manuscript | None:
         chapters = _load_chapters(folder / lang, access, diagnostics)
         if config is not None:
             languages[lang] = LanguageSource(
-                lang, config, chapters, _names(folder / lang / WORD_LIST, access, diagnostics),
+                lang, config, chapters,
+                read_word_list(folder / lang / WORD_LIST, access, diagnostics),
                 index.load_headwords(folder / lang / index.INDEX_FILE, access, diagnostics))
     _check_counterparts(folder, languages, diagnostics)
     index.check({lang: {c.path.name: c.text for c in source.chapters}
@@ -176,12 +183,14 @@ def _inside(path: Path, access: Access, diagnostics: Collector) -> bool:
     return False
 
 
-def _names(word_list: Path, access: Access, diagnostics: Collector) -> frozenset[str]:
+def read_word_list(word_list: Path, access: Access, diagnostics: Collector
+                   ) -> frozenset[str]:
+    """The words of a word list, one a line (none where it does not exist)."""
     data = read(word_list, access, diagnostics) if word_list.exists() else None
     if data is None:
         return frozenset()
-    words = data.decode("utf-8-sig", errors="replace").split()
-    return frozenset(word for word in words if word[:1].isupper())
+    return frozenset(data.decode("utf-8-sig", errors="replace").split())
+
 
 
 def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list[SourceFile]:

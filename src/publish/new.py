@@ -110,7 +110,11 @@ def _check(folder: Path, languages: list[str], source: str) -> None:
 
 def _write(root: Path, name: str, languages: list[str], source: str,
            today: datetime.date) -> None:
-    book_id = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "book"
+    # An id is what a file name of every edition can be; a name of other letters
+    # (Дзённік) leaves none, and the book is then "book" until book.toml says more.
+    book_id = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not re.search(r"[a-z]", book_id):
+        book_id = "book"
     manuscript = root / "manuscript"
     manuscript.mkdir()
     (manuscript / "book.toml").write_text(_shared(book_id, languages, source, today),
