@@ -33,11 +33,11 @@ from publish.sync.session import open_session
 from publish.writers.typesetting import Report
 
 SKIPPED = {"code", "pre", "script", "style", "time", "data", "img"}
+"""Elements whose text is no prose the manuscript types: code, images, and the dates
+and numbers that roles give as values and Babel writes out."""
 STANDS_IN = "…"
 """What the text has in place of what it leaves out, so that the words and spaces
 around it stay as they were: no word, and no space."""
-"""Elements whose text is no prose the manuscript types: code, images, and the dates
-and numbers that roles give as values and Babel writes out."""
 NUMBERS = {"noteref", "note-number"}
 """The classes of a note's number, at its call and before the note."""
 
@@ -98,11 +98,12 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
     for lang in chosen:
         passages.extend(_metadata(manuscript, lang))
         for chapter, rendered in renderings[lang]:
+            blocks = {block.id for block in rendered.blocks if block.id}
             for block, element in _elements(rendered):
                 lines = chapter.lines[block.line - 1:block.end - 1]
                 where = (chapter.path, (block.line, block.end), tuple(lines))
                 texts = [Passage(own, text, *where)
-                         for own, text in _texts(element, lang, _ids(rendered.blocks))]
+                         for own, text in _texts(element, lang, blocks)]
                 passages.extend(texts)
                 findings.extend(_quotes(element, lang, chapter.path, block))
                 findings.extend(found for text in texts if text.lang in LANGUAGES
@@ -123,10 +124,6 @@ def _metadata(manuscript: Manuscript, lang: str) -> Iterator[Passage]:
         line = line_of_key(path, key) or 1
         for value in filter(None, values):
             yield Passage(lang, value, path, (line, line + 1), (value,))
-
-
-def _ids(blocks: list[Block]) -> set[str]:
-    return {block.id for block in blocks if block.id}
 
 
 def _elements(rendered: Rendered) -> Iterator[tuple[Block, html.HtmlElement]]:
