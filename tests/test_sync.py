@@ -280,6 +280,16 @@ def test_po_file_shows_a_stale_pair_as_a_diff(synced: Path) -> None:
     assert "#| msgid" not in text.replace(f'#| msgid "{entry.previous_msgid}"', "")
 
 
+def test_an_export_to_a_device_is_written_to_it_not_put_in_its_place(synced: Path) -> None:
+    """`-o /dev/stdout` prints the file; a device is never replaced by a file."""
+    code, out, err = _sync(synced, "export", "--format", "po", "-o", "/dev/stdout")
+    assert code == 0, err
+    assert 'msgctxt "01-first:first_1"' in out and out.endswith('"\n\n'), "the file alone"
+    code, _, err = _sync(synced, "export", "--format", "po", "-o", os.devnull)
+    assert code == 0, err
+    assert Path(os.devnull).is_char_device()
+
+
 def test_xliff_segments_keep_their_line_breaks(synced: Path) -> None:
     """Every source and target says xml:space="preserve": a CAT tool that reflowed a
     block of several lines would change it, and the byte-exact import refuse it."""

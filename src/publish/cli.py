@@ -386,7 +386,9 @@ def _run_export(args: argparse.Namespace) -> int:
         root / "build" / "sync" / f"{session.config.id}-{langs[0]}.{ext}"
     write_whole(output, exchange.export(chapters, args.format, root, session.config.id,
                                         session.config.published))
-    print(_shown(output))
+    if output.is_file():
+        # Where it went; a file written to a stream (`-o /dev/stdout`) is all it prints.
+        print(_shown(output))
     return 0
 
 

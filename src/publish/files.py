@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import glob
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,7 +16,12 @@ PARTIAL = ".publish-partial"
 
 def write_whole(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then put it in `path`'s place.
-    Temporary files that killed writers left beside `path` are removed first."""
+    Temporary files that killed writers left beside `path` are removed first. A
+    device or a pipe (`-o /dev/stdout`) is written to as a stream, never replaced."""
+    if _stream(path):
+        with path.open("wb") as out:
+            out.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned(path)
     handle, partial = _partial(path)
@@ -31,6 +37,14 @@ def write_whole(path: Path, data: bytes) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _stream(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _partial(path: Path) -> tuple[int, Path]:
