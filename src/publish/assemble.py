@@ -24,18 +24,18 @@ from publish.sync.record import RECORD, load_record
 Renderings = list[tuple[SourceFile, Rendered]]
 
 
-def assemble_books(manuscript: Manuscript, langs: list[str], diagnostics: Collector,
-                   classes: frozenset[str] = frozenset()) -> list[Book]:
-    """The book in each of `langs`; `classes` are those the text may give in
-    attribute lists."""
-    renderings = render_books(manuscript, langs, classes)
-    return [_book(manuscript, lang, renderings[lang], diagnostics) for lang in langs]
+def assemble_books(manuscript: Manuscript, renderings: dict[str, Renderings],
+                   diagnostics: Collector) -> list[Book]:
+    """The book in each language of `renderings`."""
+    return [_book(manuscript, lang, rendered, diagnostics)
+            for lang, rendered in renderings.items()]
 
 
 def render_books(manuscript: Manuscript, langs: list[str],
                  classes: frozenset[str] = frozenset()) -> dict[str, Renderings]:
     """The chapters of each of `langs` rendered, their blocks paired with the source
-    language's and named by their pairs."""
+    language's and named by their pairs; `classes` are those the text may give in
+    attribute lists."""
     config = manuscript.config
     record = load_record(manuscript.folder / RECORD, config.source_language,
                          [lang for lang in config.languages if lang != config.source_language])
@@ -52,7 +52,8 @@ def render_books(manuscript: Manuscript, langs: list[str],
 def assemble_book(manuscript: Manuscript, lang: str, diagnostics: Collector,
                   classes: frozenset[str] = frozenset()) -> Book:
     """The book in `lang` alone."""
-    return assemble_books(manuscript, [lang], diagnostics, classes)[0]
+    return assemble_books(manuscript, render_books(manuscript, [lang], classes),
+                          diagnostics)[0]
 
 
 def _render(manuscript: Manuscript, source: LanguageSource, classes: frozenset[str],

@@ -34,6 +34,7 @@ from publish.writers.typesetting import Report
 
 if TYPE_CHECKING:
     from publish import stylesheets
+    from publish.assemble import Renderings
     from publish.load import Manuscript
     from publish.model import Book
     from publish.writers.pdf import Edition as PdfEdition
@@ -278,7 +279,8 @@ def _build(project: Project, folder: output.Output, store: cache.Store,
            last: cache.Record | None, inputs: str, languages: list[str] | None,
            formats: list[str] | None, progress: Progress, jobs: int,
            fresh: bool) -> list[_Told]:
-    manuscript, sheets, books, _ = read_inputs(project, languages, formats)
+    read = read_inputs(project, languages, formats)
+    manuscript, sheets, books = read.manuscript, read.sheets, read.books
     access = project.access(manuscript.config.print.icc_profile)
     modified = _modified(manuscript.config.published)
     asked = formats or list(EDITIONS)
@@ -318,15 +320,25 @@ def _build(project: Project, folder: output.Output, store: cache.Store,
     return [told for plan in plans for told in plan.told()]
 
 
-def read_inputs(project: Project, languages: list[str] | None, formats: list[str] | None
-                ) -> tuple[Manuscript, dict[str, stylesheets.Stylesheet], list[Book],
-                           frozenset[str]]:
-    """The manuscript, the stylesheets, the book of each language chosen, as the
-    writers take them, and the classes the stylesheets let the text give: every
-    problem of the manuscript, the styles and the options is raised here, before
-    anything is written."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads, all of it checked."""
+
+    manuscript: Manuscript
+    sheets: dict[str, stylesheets.Stylesheet]
+    books: list[Book]
+    """The book of each language chosen, as the writers take it."""
+    renderings: dict[str, Renderings]
+    """Each chapter of each language chosen as markup rendered it, with its blocks."""
+
+
+def read_inputs(project: Project, languages: list[str] | None,
+                formats: list[str] | None) -> Inputs:
+    """What the editions of `languages` in `formats` are made from: every problem of
+    the manuscript, the styles and the options is raised here, before anything is
+    written."""
     from publish import stylesheets
-    from publish.assemble import assemble_books
+    from publish.assemble import assemble_books, render_books
     from publish.attributes import CLASS_SHEETS
     from publish.load import load_manuscript
     from publish.transforms import add_chronology, add_index
@@ -359,11 +371,12 @@ def read_inputs(project: Project, languages: list[str] | None, formats: list[str
                               f"({', '.join(manuscript.config.languages)})")
     diagnostics.raise_if_any()
     classes = frozenset[str]().union(*(sheets[sheet].classes for sheet in CLASS_SHEETS))
-    books = assemble_books(manuscript, chosen, diagnostics, classes)
+    renderings = render_books(manuscript, list(dict.fromkeys(chosen)), classes)
+    books = assemble_books(manuscript, renderings, diagnostics)
     diagnostics.raise_if_any()
-    return manuscript, sheets, [
+    return Inputs(manuscript, sheets, [
         add_index(add_chronology(book), manuscript.languages[book.lang].headwords)
-        for book in books], classes
+        for book in books], renderings)
 
 
 @dataclass(frozen=True)

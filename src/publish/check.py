@@ -20,7 +20,6 @@ from lxml import html
 
 from publish import spelling
 from publish.access import Access
-from publish.assemble import render_books
 from publish.blocks import Block, Kind
 from publish.build import EDITIONS, Progress, Project, build, read_inputs
 from publish.config import line_of_key
@@ -90,9 +89,9 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
     """Every finding of the book in `langs` (all if None), and of its PDF editions
     built into `editions` if given. A manuscript that does not read raises
     `BuildFailed` with its problems."""
-    manuscript, _, _, classes = read_inputs(project, langs, None)
-    chosen = list(dict.fromkeys(langs or manuscript.config.languages))
-    renderings = render_books(manuscript, chosen, classes)
+    read = read_inputs(project, langs, None)
+    manuscript, renderings = read.manuscript, read.renderings
+    chosen = list(renderings)
     passages: list[Passage] = []
     findings: list[Diagnostic] = []
     for lang in chosen:
