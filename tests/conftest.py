@@ -44,6 +44,15 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def devices_stay_devices() -> Iterator[None]:
+    """No test replaces a device of the machine with a file: a tool told to write
+    its dump or output to /dev/null can rename a file over it, and every later
+    command on the machine then writes into that file."""
+    yield
+    assert Path(os.devnull).is_char_device(), f"a test replaced {os.devnull} with a file"
+
+
 def require(tool: str) -> str:
     """The path of an external tool; in CI its absence fails the test, elsewhere skips it."""
     found = shutil.which(tool)
