@@ -96,6 +96,19 @@ def test_markdown_as_it_is_written_is_no_finding(scratch_book: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
 
 
+def test_a_quotation_over_paragraphs_opens_each_and_closes_the_last(
+        scratch_book: Path) -> None:
+    """The convention of English and Belarusian alike: a quotation of several
+    paragraphs opens each, and closes only the last; one left open at the end is
+    told, at its paragraph."""
+    require("hunspell")
+    _chapter(scratch_book, '"The first paragraph of it.\n\n"The second, and the end."\n\n'
+                           '"One never closed.\n\nThe next paragraph.\n')
+    result = _check(scratch_book)
+    assert [line.split(": ")[:2] for line in result.stderr.splitlines()] == [
+        ["manuscript/en/01-first.md:7", "unbalanced-quote"]]
+
+
 def test_a_long_paragraph_leaves_findings_where_they_are(scratch_book: Path) -> None:
     """Hunspell cuts a line of more than 8 KiB in pieces: the passages are sent in
     pieces of their own, and each finding keeps its line."""

@@ -98,15 +98,16 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
         passages.extend(_metadata(manuscript, lang))
         for chapter, rendered in renderings[lang]:
             blocks = {block.id for block in rendered.blocks if block.id}
-            for block, element in _elements(rendered):
+            elements = list(_elements(rendered))
+            for block, element in elements:
                 lines = chapter.lines[block.line - 1:block.end - 1]
                 where = (chapter.path, (block.line, block.end), tuple(lines))
                 texts = [Passage(own, text, *where)
                          for own, text in _texts(element, lang, blocks)]
                 passages.extend(texts)
-                findings.extend(_quotes(element, lang, chapter.path, block))
                 findings.extend(found for text in texts if text.lang in LANGUAGES
                                 for found in _typed(text))
+            findings.extend(_quotes(elements, lang, chapter.path))
     findings.extend(_spelling(manuscript, passages))
     findings.extend(_sync(project, chosen))
     if editions is not None:
@@ -163,24 +164,27 @@ def _texts(element: html.HtmlElement, lang: str, blocks: set[str]
     yield own, "".join(parts)
 
 
-def _quotes(element: html.HtmlElement, lang: str, path: Path,
-            block: Block) -> Iterator[Diagnostic]:
-    """A quotation opened and not closed, or closed and not opened: the typed quotes
-    that a rule turned into the wrong marks."""
+def _quotes(elements: list[tuple[Block, html.HtmlElement]], lang: str,
+            path: Path) -> Iterator[Diagnostic]:
+    """Each block whose quotation is opened and not closed, or closed and not opened:
+    the typed quotes that a rule turned into the wrong marks. A quotation that runs
+    on into the next paragraph, which opens with the mark again, is closed there."""
     if lang not in LANGUAGES:
         return
     opening, closing = LANGUAGES[lang].typography.quotes.outer
-    text = "".join(_texts_of(element))
-    depth = 0
-    for char in text:
-        depth += (char == opening) - (char == closing)
-        if depth < 0:
-            break
-    if depth:
-        yield Diagnostic(path, block.line, Code.UNBALANCED_QUOTE,
-                         f"a quotation {'closed and not opened' if depth < 0 else 'not closed'}"
-                         f" in this {block.kind.value} ({opening} … {closing}): a straight "
-                         "quote typed the wrong way round, or one missing")
+    texts = ["".join(_texts_of(element)) for _, element in elements]
+    for number, ((block, _), text) in enumerate(zip(elements, texts, strict=True)):
+        depth = 0
+        for char in text:
+            depth += (char == opening) - (char == closing)
+            if depth < 0:
+                break
+        following = texts[number + 1].lstrip() if number + 1 < len(texts) else ""
+        if depth < 0 or (depth > 0 and not following.startswith(opening)):
+            yield Diagnostic(path, block.line, Code.UNBALANCED_QUOTE,
+                             f"a quotation {'closed and not opened' if depth < 0 else 'not closed'}"
+                             f" in this {block.kind.value} ({opening} … {closing}): a straight "
+                             "quote typed the wrong way round, or one missing")
 
 
 def _texts_of(element: html.HtmlElement) -> Iterator[str]:
