@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,20 +50,31 @@ def test_a_machine_without_hunspell_is_told_so(scratch_book: Path) -> None:
 
 
 def test_editions_add_the_faults_their_typesetting_reports_count(flagship: Built) -> None:
-    """With --editions, each PDF edition whose report counts what the press would have
-    mended is a finding; the editions the build made are current, and kept."""
+    """With --editions, each paragraph a PDF edition's report still finds fault with
+    is a finding at its line in the manuscript; the editions the build made are
+    current, and kept."""
     before = {path: path.stat().st_mtime_ns for path in flagship.out.rglob("*.pdf")}
     result = run_publish("check", "--project", str(flagship.project), "--editions",
-                         "--out", str(flagship.out), cwd=flagship.out)
+                         "--out", str(flagship.out), cwd=flagship.project)
     expected = []
-    for (lang, fmt), report in sorted(flagship.typesetting.items()):
-        faults = [f"{count} {what}" for name, what in FAULTS if (count := getattr(report, name))]
-        if faults:
-            expected.append(f"{flagship.edition(lang, fmt).relative_to(flagship.out)}: "
-                            f"typesetting: the typesetting report of {lang} {fmt} counts "
-                            f"{', '.join(faults)}")
+    for (lang, fmt), report in flagship.typesetting.items():
+        for problems in report.offenders.values():
+            faults = [FAULTS[p] for p in dict.fromkeys(problems) if p in FAULTS]
+            if faults:
+                expected.append(f"the {lang} {fmt} edition sets {' and '.join(faults)} here")
     assert expected, "the flagship's editions have faults the report counts"
-    assert result.stderr.splitlines() == sorted(expected)
+    # A paragraph of a chapter at its line; one of a page publish makes itself (the
+    # contents, the index) at the edition's file, naming the page.
+    found = re.findall(r"^(?:(manuscript/(be|en)/\d\d-[\w-]+\.md):(\d+)|"
+                       r".*/(?:be|en)/bialiatski(?:-screen)?\.pdf): typesetting: (.+?)"
+                       r"(?:, in [\w-]+)?$", result.stderr, re.M)
+    assert len(found) == len(result.stderr.splitlines()), result.stderr
+    assert sorted(message for *_, message in found) == sorted(expected)
+    for path, lang, line, message in found:
+        if path:
+            assert f"the {lang} " in message
+            text = (flagship.project / path).read_text(encoding="utf-8").splitlines()
+            assert text[int(line) - 1].strip(), "a line of the paragraph's text"
     assert result.returncode == 1
     assert {path: path.stat().st_mtime_ns for path in flagship.out.rglob("*.pdf")} == before
 

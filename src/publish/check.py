@@ -21,14 +21,16 @@ from lxml import html
 from publish import spelling
 from publish.access import Access
 from publish.blocks import Block, Kind
-from publish.build import EDITIONS, Progress, Project, build, read_inputs
+from publish.build import EDITIONS, Inputs, Progress, Project, build, read_inputs
 from publish.config import line_of_key
 from publish.diagnostics import Code, Collector, Diagnostic
 from publish.languages import LANGUAGES
 from publish.load import WORD_LIST, Manuscript, read_word_list
 from publish.markup import Rendered
+from publish.model import Book
 from publish.sync import report
 from publish.sync.session import open_session
+from publish.writers import blocks
 from publish.writers.typesetting import Report
 
 SKIPPED = {"code", "pre", "script", "style", "time", "data", "img"}
@@ -77,11 +79,12 @@ class Passage:
 
 TYPESET = ["pdf", "screen"]
 """The editions a typesetting report is made of."""
-FAULTS = [("runs", "runs of 3+ hyphenated lines"), ("fragments", "lone fragments"),
-          ("split_units", "split units"), ("recto_final", "recto-final hyphens"),
-          ("paragraph_final", "paragraph-final fragments"), ("gaps", "gaps"),
-          ("notes_away", "notes off their page")]
-"""What a typesetting report counts that the press would have mended, in its words."""
+FAULTS = {"run": "a run of 3+ hyphenated lines", "fragment": "a lone fragment",
+          "paragraph-final": "a paragraph-final fragment", "split-unit": "a split unit",
+          "recto-final": "a word split across a recto's turn", "gap": "a gap",
+          "note-away": "a note off its page"}
+"""What a typesetting report finds in a paragraph that the press would have mended,
+in its words (a loose line counts towards a share, and is no fault of its own)."""
 
 
 def check(project: Project, langs: list[str] | None, editions: Path | None = None,
@@ -97,13 +100,13 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
     for lang in chosen:
         passages.extend(_metadata(manuscript, lang))
         for chapter, rendered in renderings[lang]:
-            blocks = {block.id for block in rendered.blocks if block.id}
+            ids = {block.id for block in rendered.blocks if block.id}
             elements = list(_elements(rendered))
             for block, element in elements:
                 lines = chapter.lines[block.line - 1:block.end - 1]
                 where = (chapter.path, (block.line, block.end), tuple(lines))
                 texts = [Passage(own, text, *where)
-                         for own, text in _texts(element, lang, blocks)]
+                         for own, text in _texts(element, lang, ids)]
                 passages.extend(texts)
                 findings.extend(found for text in texts if text.lang in LANGUAGES
                                 for found in _typed(text))
@@ -111,7 +114,7 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
     findings.extend(_spelling(manuscript, passages))
     findings.extend(_sync(project, chosen))
     if editions is not None:
-        findings.extend(_typesetting(project, chosen, editions, progress))
+        findings.extend(_typesetting(project, read, editions, progress))
     return findings
 
 
@@ -256,21 +259,47 @@ def _sync(project: Project, langs: list[str]) -> list[Diagnostic]:
     return report.diagnostics(session.status(targets))
 
 
-def _typesetting(project: Project, langs: list[str], out: Path,
+def _typesetting(project: Project, read: Inputs, out: Path,
                  progress: Progress) -> list[Diagnostic]:
     """The PDF editions built as `publish build` builds them (the cache keeps those
-    that are current), their warnings, and the faults each one's report counts."""
+    that are current), their warnings, and each paragraph its typesetting report
+    still finds fault with, at its line."""
     reports: list[tuple[str, str, Report]] = []
     warnings: list[Diagnostic] = []
-    build(project, langs, TYPESET, out, progress, warnings.append,
-          lambda lang, fmt, counted: reports.append((lang, fmt, counted)))
-    book_id = open_session(project.manuscript).config.id
+    build(project, [book.lang for book in read.books], TYPESET, out, progress,
+          warnings.append, lambda lang, fmt, counted: reports.append((lang, fmt, counted)))
+    places = {book.lang: _places(book) for book in read.books}
     for lang, fmt, counted in reports:
-        faults = [f"{count} {what}" for name, what in FAULTS
-                  if (count := getattr(counted, name))]
-        if faults:
-            warnings.append(Diagnostic(
-                out / lang / EDITIONS[fmt].file_name.format(id=book_id), None,
-                Code.TYPESETTING, f"the typesetting report of {lang} {fmt} counts "
-                f"{', '.join(faults)}"))
+        edition = out / lang / EDITIONS[fmt].file_name.format(id=read.books[0].id)
+        for key, problems in sorted(counted.offenders.items()):
+            faults = [FAULTS[problem] for problem in dict.fromkeys(problems)
+                      if problem in FAULTS]
+            if not faults:
+                continue
+            path, line = places[lang].get(key, (edition, None))
+            where = "" if line else f", in {key.split('/')[0]}"
+            warnings.append(Diagnostic(path, line, Code.TYPESETTING,
+                                       f"the {lang} {fmt} edition sets {' and '.join(faults)}"
+                                       f" here{where}"))
     return warnings
+
+
+def _places(book: Book) -> dict[str, tuple[Path, int]]:
+    """Where each paragraph the PDF editions key as `<chapter>/<n>` (its text blocks
+    counted in order) or `<chapter>/note-<n>` stands in the manuscript."""
+    places = {}
+    for chapter in book.chapters:
+        lines = {block.id: block.line for block in chapter.blocks if block.id}
+        notes = {block.label: block.line for block in chapter.blocks
+                 if block.kind is Kind.NOTE}
+        for number, element in enumerate(blocks.text_blocks(blocks.parse(chapter.body))):
+            # A block's element, or the one it stands in (a paragraph of a list item).
+            owner = next((e for e in (element, *element.iterancestors())
+                          if e.get("id") in lines), None)
+            if owner is not None:
+                places[f"{chapter.id}/{number}"] = (chapter.source, lines[owner.get("id")])
+        for note in chapter.notes:
+            if note.label in notes:
+                places[f"{chapter.id}/note-{note.number}"] = (chapter.source,
+                                                             notes[note.label])
+    return places
