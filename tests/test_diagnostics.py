@@ -141,8 +141,8 @@ TESTED_ELSEWHERE = {
                     "no input causes it: the test makes publish itself write a faulty page"),
     Code.TYPESETTING: ("tests/test_check.py::"
                        "test_editions_add_the_faults_their_typesetting_reports_count",
-                       "a count of laid-out lines, which the minimal book, mended, lacks: "
-                       "the test reads the flagship's"),
+                       "a fault of laid-out lines, which the minimal book, mended, has "
+                       "none of: the test reads the flagship's"),
     **{code: (f"tests/test_sync.py::{test}", "a finding of `publish sync`, told on standard "
               "output beside the table, where these cases compare standard error")
        for code, test in (
