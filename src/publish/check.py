@@ -21,7 +21,7 @@ from lxml import html
 from publish import spelling
 from publish.access import Access
 from publish.blocks import Block, Kind
-from publish.build import EDITIONS, Inputs, Progress, Project, build, read_inputs
+from publish.build import Inputs, Progress, Project, build, read_inputs
 from publish.config import line_of_key
 from publish.diagnostics import Code, Collector, Diagnostic
 from publish.languages import LANGUAGES
@@ -87,11 +87,12 @@ FAULTS = {"run": "a run of 3+ hyphenated lines", "fragment": "a lone fragment",
 in its words (a loose line counts towards a share, and is no fault of its own)."""
 
 
-def check(project: Project, langs: list[str] | None, editions: Path | None = None,
-          progress: Progress = lambda step: None) -> list[Diagnostic]:
-    """Every finding of the book in `langs` (all if None), and of its PDF editions
-    built into `editions` if given. A manuscript that does not read raises
-    `BuildFailed` with its problems."""
+def check(project: Project, langs: list[str] | None, editions: bool = False,
+          out: Path | None = None, progress: Progress = lambda step: None
+          ) -> list[Diagnostic]:
+    """Every finding of the book in `langs` (all if None), and, if `editions`, of its
+    PDF editions built into `out` (as `publish build` would by default). A manuscript
+    that does not read raises `BuildFailed` with its problems."""
     read = read_inputs(project, langs, None)
     manuscript, renderings = read.manuscript, read.renderings
     chosen = list(renderings)
@@ -101,20 +102,22 @@ def check(project: Project, langs: list[str] | None, editions: Path | None = Non
         passages.extend(_metadata(manuscript, lang))
         for chapter, rendered in renderings[lang]:
             ids = {block.id for block in rendered.blocks if block.id}
-            elements = list(_elements(rendered))
-            for block, element in elements:
+            own: list[tuple[Block, str]] = []
+            for block, element in _elements(rendered):
                 lines = chapter.lines[block.line - 1:block.end - 1]
                 where = (chapter.path, (block.line, block.end), tuple(lines))
-                texts = [Passage(own, text, *where)
-                         for own, text in _texts(element, lang, ids)]
+                texts = [Passage(tongue, text, *where)
+                         for tongue, text in _texts(element, lang, ids)]
                 passages.extend(texts)
                 findings.extend(found for text in texts if text.lang in LANGUAGES
                                 for found in _typed(text))
-            findings.extend(_quotes(elements, lang, chapter.path))
+                # The block's own language comes last, as `_texts` gives it.
+                own.append((block, texts[-1].text))
+            findings.extend(_quotes(own, lang, chapter.path))
     findings.extend(_spelling(manuscript, passages))
     findings.extend(_sync(project, chosen))
-    if editions is not None:
-        findings.extend(_typesetting(project, read, editions, progress))
+    if editions:
+        findings.extend(_typesetting(project, read, out, progress))
     return findings
 
 
@@ -167,35 +170,26 @@ def _texts(element: html.HtmlElement, lang: str, blocks: set[str]
     yield own, "".join(parts)
 
 
-def _quotes(elements: list[tuple[Block, html.HtmlElement]], lang: str,
-            path: Path) -> Iterator[Diagnostic]:
-    """Each block whose quotation is opened and not closed, or closed and not opened:
-    the typed quotes that a rule turned into the wrong marks. A quotation that runs
-    on into the next paragraph, which opens with the mark again, is closed there."""
+def _quotes(blocks: list[tuple[Block, str]], lang: str, path: Path) -> Iterator[Diagnostic]:
+    """Each block whose quotation is opened and not closed, or closed and not opened,
+    in the text of its own language: the typed quotes that a rule turned into the
+    wrong marks. A quotation that runs on into the next paragraph, which opens with
+    the mark again, is closed there."""
     if lang not in LANGUAGES:
         return
     opening, closing = LANGUAGES[lang].typography.quotes.outer
-    texts = ["".join(_texts_of(element)) for _, element in elements]
-    for number, ((block, _), text) in enumerate(zip(elements, texts, strict=True)):
+    for number, (block, text) in enumerate(blocks):
         depth = 0
         for char in text:
             depth += (char == opening) - (char == closing)
             if depth < 0:
                 break
-        following = texts[number + 1].lstrip() if number + 1 < len(texts) else ""
+        following = blocks[number + 1][1].lstrip() if number + 1 < len(blocks) else ""
         if depth < 0 or (depth > 0 and not following.startswith(opening)):
             yield Diagnostic(path, block.line, Code.UNBALANCED_QUOTE,
                              f"a quotation {'closed and not opened' if depth < 0 else 'not closed'}"
                              f" in this {block.kind.value} ({opening} … {closing}): a straight "
                              "quote typed the wrong way round, or one missing")
-
-
-def _texts_of(element: html.HtmlElement) -> Iterator[str]:
-    yield element.text or ""
-    for child in element:
-        if _prose(child):
-            yield from _texts_of(child)
-        yield child.tail or ""
 
 
 def _prose(element: html.HtmlElement) -> bool:
@@ -259,7 +253,7 @@ def _sync(project: Project, langs: list[str]) -> list[Diagnostic]:
     return report.diagnostics(session.status(targets))
 
 
-def _typesetting(project: Project, read: Inputs, out: Path,
+def _typesetting(project: Project, read: Inputs, out: Path | None,
                  progress: Progress) -> list[Diagnostic]:
     """The PDF editions built as `publish build` builds them (the cache keeps those
     that are current), their warnings, and each paragraph its typesetting report
@@ -268,9 +262,10 @@ def _typesetting(project: Project, read: Inputs, out: Path,
     warnings: list[Diagnostic] = []
     build(project, [book.lang for book in read.books], TYPESET, out, progress,
           warnings.append, lambda lang, fmt, counted: reports.append((lang, fmt, counted)))
-    places = {book.lang: _places(book) for book in read.books}
+    books = {book.lang: book for book in read.books}
+    places = {lang: _places(book) for lang, book in books.items()}
     for lang, fmt, counted in reports:
-        edition = out / lang / EDITIONS[fmt].file_name.format(id=read.books[0].id)
+        edition = project.output(books[lang], fmt, out)
         for key, problems in sorted(counted.offenders.items()):
             faults = [FAULTS[problem] for problem in dict.fromkeys(problems)
                       if problem in FAULTS]

@@ -269,10 +269,9 @@ def _run_check(args: argparse.Namespace) -> int:
     from publish.check import check
 
     project = Project(Path(args.project).resolve())
-    out = _out(args) or project.root / "build"
     try:
         with _progress() as progress:
-            findings = check(project, args.lang, out if args.editions else None, progress)
+            findings = check(project, args.lang, args.editions, _out(args), progress)
     except BuildFailed as failure:
         # A book that does not read has what stops it as its findings, told alike.
         findings = failure.diagnostics

@@ -192,7 +192,6 @@ def read_word_list(word_list: Path, access: Access, diagnostics: Collector
     return frozenset(data.decode("utf-8-sig", errors="replace").split())
 
 
-
 def _load_chapters(folder: Path, access: Access, diagnostics: Collector) -> list[SourceFile]:
     paths = sorted(folder.glob("*.md"))
     if not paths:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from publish.build import STYLESHEETS
 from publish.diagnostics import BuildFailed, Code, Diagnostic
 from publish.sync.session import open_session
 
@@ -61,7 +62,6 @@ STARTERS = {
         note="Примітка: її номер веде назад до тексту."),
 }
 
-STYLESHEETS = ("print.css", "epub.css", "cover.css")
 CHAPTER = "01-first"
 
 
