@@ -40,6 +40,9 @@ from publish.writers.blocks import XHTML
 
 BLOCK = "data-block"
 """Marks each text block with `<chapter id>/<number>`, to find where pages begin."""
+NOTE = "/note-"
+"""Joins a part's key and a footnote's number in the footnote's `BLOCK`."""
+FOOTNOTES = f".//{{{XHTML}}}span[@class='footnote']"
 Edition = Literal["pdf", "screen"]
 """The edition, as the build, `identifier()` and the ISBNs name it."""
 BODY_CLASS: dict[Edition, str] = {"pdf": "press", "screen": "screen"}
@@ -359,7 +362,9 @@ def _chapter(chapter: Chapter, edition: Edition, labels: Labels, first: bool,
 
 def _mend(root: etree._Element, mends: dict[str, str], trials: dict[str, list[str]]) -> None:
     """Set each mended paragraph in its variant, and lay out each paragraph on trial
-    again after itself, once per variant, as a copy that links and counts nothing."""
+    again after itself, once per variant, as a copy that links and counts nothing.
+    A copy's notes are left empty: its lines break alike beside their calls, and a
+    note's text would only cost the layout of its lines once more per copy."""
     for block in list(root.iter(f"{{{XHTML}}}*")):
         key = block.get(BLOCK)
         if key in mends:
@@ -373,6 +378,15 @@ def _mend(root: etree._Element, mends: dict[str, str], trials: dict[str, list[st
                 if element.get(BLOCK) is not None:
                     element.set(BLOCK, f"{element.get(BLOCK)}{typesetting.TRIAL}{number}"
                                 if element is copy else "")
+            for note in copy.iterfind(FOOTNOTES):
+                # An empty note would be dropped, and its call with it.
+                note.text = NO_BREAK_SPACE
+                for child in list(note):
+                    note.remove(child)
+            if (first := block.find(FOOTNOTES)) is not None:
+                # Its calls bear the numbers of the paragraph's, and are as wide.
+                called = int((first.get(BLOCK) or "").rsplit(NOTE, 1)[1])
+                copy.set("style", f"{css}; counter-reset: footnote {called - 1}")
             block.addnext(copy)
     if trials:
         _keep_only(root, set(trials))
@@ -503,7 +517,7 @@ def _notes_at_foot(root: etree._Element, chapter: Chapter) -> None:
 def _footnote(note: Note, part: str) -> etree._Element:
     """`note` as one run of text, its paragraphs apart by line breaks."""
     footnote = etree.Element(f"{{{XHTML}}}span", {"class": "footnote", "id": note.id,
-                                                  BLOCK: f"{part}/note-{note.number}"})
+                                                  BLOCK: f"{part}{NOTE}{note.number}"})
     for number, paragraph in enumerate(blocks.parse(note.body).iterfind(f"{{{XHTML}}}p")):
         if number:
             etree.SubElement(footnote, f"{{{XHTML}}}br")

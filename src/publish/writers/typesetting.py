@@ -269,7 +269,11 @@ VARIANTS = (
 )
 """What a typesetter changes in a paragraph to move its breaks: a little tracking,
 tighter word spaces (never below `TIGHT` of their width, letters tracked in too),
-hyphenation allowed wherever it helps, or none at all."""
+hyphenation allowed wherever it helps, or none at all; the ones that most often mend
+a paragraph first."""
+FIRST = 3
+"""How many of the variants a paragraph is first tried in; the others only where
+none of those mends it, as every copy on trial costs a paragraph's layout."""
 FAULTS = {"run", "fragment", "paragraph-final", "split-unit", "recto-final", "gap",
           "note-away"}
 """What the build mends; loose lines and the share of hyphens are only reported, as a
@@ -290,14 +294,22 @@ the trials (paragraph key -> the declarations of each copy to lay out after it).
 
 class Mender:
     """Mends the paragraphs the report finds fault with, as a typesetter would:
-    each is laid out once with every variant, as copies beside it, and keeps the
-    variant it reads best in; then the document is laid out again with those."""
+    each is laid out with the variants, as copies beside it, and keeps the variant
+    it reads best in; then the document is laid out again with those."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.rounds = ROUNDS
         self.mends: dict[str, str] = {}
         self.trials: dict[str, list[str]] = {}
+        """The copies on trial: per paragraph, the declarations of each."""
+        self.tried: dict[str, list[str]] = {}
+        """... the variant each of those copies is set in."""
+        self.untried: dict[str, list[str]] = {}
+        """Per paragraph on trial, the variants it has yet to be tried in."""
+        self.best: dict[str, tuple[float, str]] = {}
+        """... and the best variant it has been tried in, with its badness."""
+        self.indents: dict[str, str] = {}
         self.turns: dict[str, int] = {}
         """Per paragraph whose line ends a recto inside a word, which of its lines."""
         self.lengths: dict[str, int] = {}
@@ -317,8 +329,11 @@ class Mender:
             if line.block is not None:
                 by_block.setdefault(line.block, []).append(line)
         if self.trials:
-            self._choose(by_block)
-            self.trials = {}
+            self._weigh(by_block)
+            if self._try({key: variants for key, variants in self.untried.items()
+                          if self._faulty(key)}):
+                return self.document(self.mends, self.trials)
+            self._choose()
             return self.document(self.mends, {})
         finals = [final for final in _page_final_lines(lines)
                   if final.page % 2 == 0 and final.hyphenated]
@@ -348,24 +363,42 @@ class Mender:
                                        if any(line is final for final in finals))
             # The paragraph as it stands is the first copy: on trial it loses its
             # neighbours, and with them the indent its place gives it.
-            self.trials[key] = [f"{variant}; text-indent: {own[0].indent}"
-                                for variant in [self.mends.get(key, ""), *VARIANTS]]
+            self.indents[key] = own[0].indent
+            self.untried[key] = [self.mends.get(key, ""), *VARIANTS]
+        self._try({key: variants[:1 + FIRST] for key, variants in self.untried.items()})
         return self.document(self.mends, self.trials)
 
-    def _choose(self, by_block: dict[str, list[Line]]) -> None:
-        badness = {}
-        for key in sorted(self.trials, key=lambda key: key in self.instead_of):
-            current = self.mends.get(key, "")
-            options = [current, *VARIANTS]
-            scores = [self._badness(key, by_block.get(f"{key}{TRIAL}{n}", []))
-                      for n in range(len(options))]
-            badness[key] = min(scores)
-            if badness.get(self.instead_of.get(key, ""), FAULT) < FAULT:
+    def _try(self, variants: dict[str, list[str]]) -> bool:
+        """Put each paragraph on trial in `variants`; whether there is any."""
+        self.tried = {key: own for key, own in variants.items() if own}
+        self.trials = {key: [f"{variant}; text-indent: {self.indents[key]}" for variant in own]
+                       for key, own in self.tried.items()}
+        for key, own in self.tried.items():
+            self.untried[key] = self.untried[key][len(own):]
+        return bool(self.trials)
+
+    def _weigh(self, by_block: dict[str, list[Line]]) -> None:
+        for key, variants in self.tried.items():
+            for number, variant in enumerate(variants):
+                badness = self._badness(key, by_block.get(f"{key}{TRIAL}{number}", []))
+                if key not in self.best or badness < self.best[key][0]:
+                    self.best[key] = (badness, variant)
+
+    def _faulty(self, key: str) -> bool:
+        """Whether no variant tried mends the paragraph, nor the one it changes length
+        for."""
+        return all(self.best.get(own, (FAULT, ""))[0] >= FAULT
+                   for own in (key, self.instead_of.get(key, key)))
+
+    def _choose(self) -> None:
+        for key, (_, variant) in self.best.items():
+            if self.best.get(self.instead_of.get(key, ""), (FAULT, ""))[0] < FAULT:
                 continue
-            if options[scores.index(badness[key])]:
-                self.mends[key] = options[scores.index(badness[key])]
-        self.lengths.clear()
-        self.instead_of.clear()
+            if variant:
+                self.mends[key] = variant
+        for state in (self.trials, self.tried, self.untried, self.best, self.lengths,
+                      self.instead_of):
+            state.clear()
 
     def _badness(self, key: str, lines: list[Line]) -> float:
         if not lines:
